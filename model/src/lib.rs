@@ -1,0 +1,2 @@
+//! spikeforge-model: spiking-neuron models in f64 and their bit-exact fixed-point twins.
+pub mod fixed;

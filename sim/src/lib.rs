@@ -1,0 +1,2 @@
+//! spikeforge-sim: co-simulation of generated RTL in Verilator and Icarus against the fixed-point twin,
+//! VCD reading and writing, and plots.
