@@ -8,6 +8,9 @@ use std::path::PathBuf;
 /// signal name) panics instead: those are bugs in generator code, see [`crate::ModuleBuilder`].
 #[derive(Debug, thiserror::Error)]
 pub enum HdlError {
+    /// A core configuration that cannot be built (zero neurons, a model without a datapath, ...).
+    #[error("{0}")]
+    Config(String),
     /// A module or signal name that is not a plain Verilog identifier.
     #[error("invalid name `{name}`: {reason}")]
     InvalidName {

@@ -48,3 +48,4 @@ pub use ir::{
     PortDir, Sig, Ty, CLK, MAX_WIDTH, RST,
 };
 pub use prims::{fifo_module, fifo_module_name};
+pub mod cores;

@@ -11,8 +11,10 @@
 //! * This crate does no I/O, runs no tools and knows nothing of Verilog.
 pub mod error;
 pub mod fixed;
+pub mod lut;
 pub mod neuron;
 pub mod params;
+pub mod population;
 pub mod quant;
 pub mod registry;
 pub mod run;

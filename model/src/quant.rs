@@ -9,13 +9,47 @@
 //!   model; the word `coef` overrides that.
 //! * Products are exact; a sum of products is rounded once, half-up, to the state's fraction bits, then
 //!   saturated into the state format.
-//! * [`MulVariant::ShiftAdd`] replaces each coefficient by the nearest value with at most `terms`
+//! * Models whose coefficients span many octaves (AdEx and Morris-Lecar, where `dt / C` is small)
+//!   use [`FixedConfig::coef_format_sig`]: at least `f + 8` fraction bits and at least
+//!   [`SIG_BITS`] significant bits for the smallest non-zero coefficient.
+//! * A second state word in other units than the membrane keeps the membrane's fraction bits and
+//!   adds integer bits: AdEx's adaptation current `w` and its input (pA, while `V` is in mV) use
+//!   `Q(m+4).f` ([`ADEX_EXTRA_INT_BITS`]). Morris-Lecar's input (uA/cm^2, up to a few hundred
+//!   while `V` stays within +-128 mV) uses `Q(m+2).f` ([`ML_INPUT_EXTRA_INT_BITS`]).
+//! * Gating variables in `0..1` (Morris-Lecar `w`, the silicon neuron's `n`) use `Q1.(W-2)`: the
+//!   membrane's width `W`, as many fraction bits as fit.
+//! * Lookup tables ([`crate::lut`]) that feed a membrane accumulator hold their term with `f + 8`
+//!   fraction bits (a product's precision) and the fewest integer bits that hold the largest entry.
+//! * [`MulVariant::ShiftAdd`] replaces each coefficient by its `terms` most significant
 //!   non-zero canonical-signed-digit (CSD) digits, so the hardware multiplies by shifts and adds; the
 //!   twin then uses that approximated coefficient, so both stay bit-exact.
 use crate::error::ModelError;
 use crate::fixed::QFormat;
 use serde::Serialize;
 use std::collections::BTreeMap;
+
+/// Significant bits kept by [`FixedConfig::coef_format_sig`] for the smallest coefficient.
+pub const SIG_BITS: u32 = 12;
+
+/// Extra integer bits of AdEx's `w` and input words over the membrane (pA against mV).
+pub const ADEX_EXTRA_INT_BITS: u32 = 4;
+
+/// Extra integer bits of Morris-Lecar's input word over the membrane.
+pub const ML_INPUT_EXTRA_INT_BITS: u32 = 2;
+
+/// The fewest integer bits (at least 1) of a signed word holding `maxabs`.
+pub fn int_bits_for(maxabs: f64) -> u32 {
+    let mut int_bits = 1;
+    while (int_bits as f64).exp2() <= maxabs && int_bits < 60 {
+        int_bits += 1;
+    }
+    int_bits
+}
+
+/// The format of a gating variable in `0..1` for membrane `m`: `Q1.(W-2)` (same width as `m`).
+pub fn gate_format(m: QFormat) -> QFormat {
+    QFormat::q(1, m.width().saturating_sub(2).max(1))
+}
 
 /// How constant multiplications are built in hardware.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
@@ -73,11 +107,27 @@ impl FixedConfig {
     /// The coefficient format for a set of real coefficients (rule above).
     pub fn coef_format(&self, coefs: &[f64]) -> QFormat {
         let maxabs = coefs.iter().fold(0.0f64, |m, c| m.max(c.abs()));
-        let mut int_bits = 1;
-        while (int_bits as f64).exp2() <= maxabs && int_bits < 40 {
-            int_bits += 1;
-        }
+        let int_bits = int_bits_for(maxabs).min(40);
         let frac = (self.membrane.frac_bits + 8).min(62 - int_bits);
+        self.word("coef", QFormat::q(int_bits, frac))
+    }
+    /// The coefficient format that keeps [`SIG_BITS`] significant bits of the smallest non-zero
+    /// coefficient (and at least `f + 8` fraction bits); the word `coef` overrides it.
+    pub fn coef_format_sig(&self, coefs: &[f64]) -> QFormat {
+        let maxabs = coefs.iter().fold(0.0f64, |m, c| m.max(c.abs()));
+        let minabs = coefs
+            .iter()
+            .map(|c| c.abs())
+            .filter(|c| *c > 0.0 && c.is_finite())
+            .fold(f64::INFINITY, f64::min);
+        let int_bits = int_bits_for(maxabs).min(40);
+        let mut frac = self.membrane.frac_bits + 8;
+        if minabs.is_finite() {
+            // minabs >= 2^e with e = floor(log2 minabs); SIG_BITS bits need frac >= SIG_BITS - 1 - e
+            let e = minabs.log2().floor() as i64;
+            frac = frac.max((SIG_BITS as i64 - 1 - e).clamp(0, 62) as u32);
+        }
+        let frac = frac.min(62 - int_bits);
         self.word("coef", QFormat::q(int_bits, frac))
     }
 }
@@ -93,6 +143,8 @@ pub struct Coef {
     pub fmt: QFormat,
     /// `raw` as signed power-of-two digits `(+1|-1, shift)`: `raw = sum(sign << shift)`.
     pub csd: Vec<(i8, u32)>,
+    /// How the hardware multiplies by it.
+    pub mul: MulVariant,
 }
 
 impl Coef {
@@ -109,7 +161,7 @@ impl Coef {
             MulVariant::ShiftAdd { terms } => {
                 let mut d = csd(raw);
                 // keep the most significant digits
-                d.sort_by(|a, b| b.1.cmp(&a.1));
+                d.sort_by_key(|digit| std::cmp::Reverse(digit.1));
                 d.truncate(terms.max(1) as usize);
                 let r = d.iter().map(|(s, k)| (*s as i64) << k).sum();
                 (r, csd(r))
@@ -121,6 +173,7 @@ impl Coef {
             raw,
             fmt,
             csd,
+            mul,
         })
     }
     /// The real value the hardware uses.

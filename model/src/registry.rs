@@ -1,8 +1,39 @@
 //! The catalogue of models: names, parameters, presets, defaults, and construction of the f64 model
 //! and the fixed twin from a [`ModelSpec`].
+//!
+//! # Default formats and the measured error of the fixed twins
+//! `ModelInfo::default_fixed` is the membrane format the error bounds are documented for (the other
+//! words follow the rules of [`crate::quant`] and of each model's module doc). Measured with the
+//! model's default `dt` and method (forward Euler, LIF exact), the preset's default stimulus
+//! ([`ModelSpec::default_stimulus`]) and the model's default duration; spike-time error = mean
+//! (max) |t_fixed - t_f64| over the spikes paired in order ([`crate::run::spike_error`]). The test
+//! `fixed_twins_track_the_f64_models_at_their_default_formats` (tests/models.rs) bounds every row.
+//!
+//! | model | default | dt (ms) | duration (ms) | preset: spikes f64/fixed, mean (max) error in ms |
+//! |---|---|---|---|---|
+//! | lif | Q8.8 | 0.1 | 200 | (none): 5/5, 0 (0) |
+//! | leaky | Q3.12 | 1 | 50 | subtract 9/9, 0; zero 10/10, 0 |
+//! | izhikevich | Q8.12 | 0.1 | 1000 | rs 23/23, 1.10 (2.2); ib 34/34, 1.46 (3.1); ch 87/87, 0.78 (1.6); fs 131/131, 0.64 (1.7); lts 77/76, 0.62 (1.6); tc 260/260, 0.36 (0.4); rz 186/186, 0 (0) |
+//! | adex | Q7.10 (w, input Q11.10) | 0.1 | 300 | bg2005-rs 5/5, 0 (0); tonic 28/28, 0 (0); adapting 7/7, 0 (0); initial-burst 7/7, 0.03 (0.1); bursting 5/5, 0 (0); delayed-accelerating 17/17, 0.02 (0.1); delayed-bursting 14/14, 0.17 (0.7); transient 1/1, 0 (0); irregular (chaotic; first 120 ms) 7/7, 0.20 (0.8), over 300 ms 16/17, 2.8 (12) |
+//! | fhn | Q3.12 | 0.05 | 500 | classic 13/13, 0.09 (0.2) |
+//! | morris-lecar | Q7.12 (w Q1.18, input Q9.12) | 0.1 | 1000 | hopf 12/12, 0 (0); snlc 10/10, 0.15 (0.2) |
+//! | hasler | Q7.12 (n Q1.18) | 0.01 | 200 | type1 19/19, 0.024 (0.04); type2 55/55, 0.005 (0.01) |
+//! | nullcline | Q3.12 | 0.05 | 500 | cubic 13/13, 0.09 (0.2); pwl 15/15, 0.013 (0.05); qif 35/35, 0.42 (0.85) |
+//!
+//! Why these formats: the error is dominated by the rounding of small per-step increments, which
+//! is systematic where the state moves slowly; near a class-I onset (saddle-node on the invariant
+//! circle) the firing rate is infinitely sensitive to the current, so the error grows there: e.g.
+//! Morris-Lecar `snlc` at I = 41 (1 uA/cm^2 above onset) 2.8 ms mean over 1 s at Q7.12 (0.3 ms at
+//! Q7.16), `hasler` `type1` at I = 5 1.1 ms over 500 ms at Q7.12; the narrower formats Q7.8
+//! (Morris-Lecar) and Q7.10 (hasler) lose or gain spikes near onset. AdEx at Q7.8 has ~0.1-0.3 ms
+//! mean errors at the preset stimuli but 1.8 ms for the RS cell at 700 pA (near rheobase), hence
+//! Q7.10. Near the Hopf points of FHN (I = 0.34, 1.4) Q3.12 gives ~1 ms over 1 s (period ~40 ms).
 use crate::error::ModelError;
 use crate::fixed::QFormat;
-use crate::neuron::{izhikevich, leaky, lif, FixedNeuron, Method, Neuron, Word, MAX_STATE};
+use crate::neuron::{
+    adex, fhn, hasler, izhikevich, leaky, lif, morris_lecar, nullcline, FixedNeuron, Method,
+    Neuron, Word, MAX_STATE,
+};
 use crate::params::{find_preset, ParamInfo, ParamTable, Preset};
 use crate::quant::FixedConfig;
 
@@ -21,6 +52,9 @@ pub struct ModelInfo {
     pub default_fixed: &'static str,
     /// Default constant input for `simulate` when no stimulus is given.
     pub default_stimulus: &'static str,
+    /// Stimuli of presets that need their own (e.g. the currents of the AdEx firing patterns);
+    /// [`ModelSpec::default_stimulus`] picks one.
+    pub preset_stimuli: &'static [(&'static str, &'static str)],
     /// Default duration of `simulate` in ms.
     pub default_duration_ms: f64,
 }
@@ -37,6 +71,7 @@ pub const MODELS: &[ModelInfo] = &[
         default_method: Method::Exact,
         default_fixed: "Q8.8",
         default_stimulus: "const(25)",
+        preset_stimuli: &[],
         default_duration_ms: 200.0,
     },
     ModelInfo {
@@ -49,6 +84,7 @@ pub const MODELS: &[ModelInfo] = &[
         default_method: Method::Euler,
         default_fixed: "Q3.12",
         default_stimulus: "const(0.25)",
+        preset_stimuli: &[],
         default_duration_ms: 50.0,
     },
     ModelInfo {
@@ -61,9 +97,86 @@ pub const MODELS: &[ModelInfo] = &[
         default_method: Method::Euler,
         default_fixed: "Q8.12",
         default_stimulus: "const(10)",
+        preset_stimuli: &[],
         default_duration_ms: 1000.0,
     },
+    ModelInfo {
+        name: adex::NAME,
+        about: "adaptive exponential integrate-and-fire (Brette & Gerstner 2005)",
+        params: adex::PARAMS,
+        presets: adex::PRESETS,
+        input_unit: "pA",
+        default_dt_ms: 0.1,
+        default_method: Method::Euler,
+        default_fixed: "Q7.10",
+        default_stimulus: "pulse(20,120,1000)",
+        preset_stimuli: adex::PRESET_STIMULI,
+        default_duration_ms: 300.0,
+    },
+    ModelInfo {
+        name: fhn::NAME,
+        about: "FitzHugh-Nagumo (dimensionless, 1 time unit = 1 ms)",
+        params: fhn::PARAMS,
+        presets: fhn::PRESETS,
+        input_unit: "1 (dimensionless)",
+        default_dt_ms: 0.05,
+        default_method: Method::Euler,
+        default_fixed: "Q3.12",
+        default_stimulus: "const(0.5)",
+        preset_stimuli: &[],
+        default_duration_ms: 500.0,
+    },
+    ModelInfo {
+        name: morris_lecar::NAME,
+        about: "Morris-Lecar (Rinzel & Ermentrout), class II (hopf) and class I (snlc) presets",
+        params: morris_lecar::PARAMS,
+        presets: morris_lecar::PRESETS,
+        input_unit: "uA/cm^2",
+        default_dt_ms: 0.1,
+        default_method: Method::Euler,
+        default_fixed: "Q7.12",
+        default_stimulus: "const(100)",
+        preset_stimuli: morris_lecar::PRESET_STIMULI,
+        default_duration_ms: 1000.0,
+    },
+    ModelInfo {
+        name: hasler::NAME,
+        about:
+            "nullcline-designed silicon neuron after Basu & Hasler (2010), type I / type II biases",
+        params: hasler::PARAMS,
+        presets: hasler::PRESETS,
+        input_unit: "uA/cm^2",
+        default_dt_ms: 0.01,
+        default_method: Method::Euler,
+        default_fixed: "Q7.12",
+        default_stimulus: "const(6)",
+        preset_stimuli: hasler::PRESET_STIMULI,
+        default_duration_ms: 200.0,
+    },
+    ModelInfo {
+        name: nullcline::NAME,
+        about: "generic 2-D neuron designed by its nullclines (cubic or piecewise-linear)",
+        params: nullcline::PARAMS,
+        presets: nullcline::PRESETS,
+        input_unit: "1 (dimensionless)",
+        default_dt_ms: 0.05,
+        default_method: Method::Euler,
+        default_fixed: "Q3.12",
+        default_stimulus: "const(0.5)",
+        preset_stimuli: nullcline::PRESET_STIMULI,
+        default_duration_ms: 500.0,
+    },
 ];
+
+impl ModelInfo {
+    /// The stimulus `simulate` uses without `--stimulus`: the preset's own, else the model's.
+    pub fn stimulus_for(&self, preset: Option<&str>) -> &'static str {
+        preset
+            .and_then(|p| self.preset_stimuli.iter().find(|(n, _)| *n == p))
+            .map(|(_, s)| *s)
+            .unwrap_or(self.default_stimulus)
+    }
+}
 
 /// Look up a model by name.
 pub fn model_info(name: &str) -> Result<&'static ModelInfo, ModelError> {
@@ -90,6 +203,11 @@ pub enum FixedModel {
     Lif(lif::LifFixed),
     Leaky(leaky::LeakyFixed),
     Izhikevich(izhikevich::IzhikevichFixed),
+    Adex(adex::AdexFixed),
+    Fhn(fhn::FhnFixed),
+    MorrisLecar(morris_lecar::MorrisLecarFixed),
+    Hasler(hasler::HaslerFixed),
+    Nullcline(nullcline::NullclineFixed),
 }
 
 impl FixedModel {
@@ -99,6 +217,11 @@ impl FixedModel {
             FixedModel::Lif(m) => m,
             FixedModel::Leaky(m) => m,
             FixedModel::Izhikevich(m) => m,
+            FixedModel::Adex(m) => m,
+            FixedModel::Fhn(m) => m,
+            FixedModel::MorrisLecar(m) => m,
+            FixedModel::Hasler(m) => m,
+            FixedModel::Nullcline(m) => m,
         }
     }
 }
@@ -122,6 +245,11 @@ impl FixedNeuron for FixedModel {
             FixedModel::Lif(m) => m.step(x, input),
             FixedModel::Leaky(m) => m.step(x, input),
             FixedModel::Izhikevich(m) => m.step(x, input),
+            FixedModel::Adex(m) => m.step(x, input),
+            FixedModel::Fhn(m) => m.step(x, input),
+            FixedModel::MorrisLecar(m) => m.step(x, input),
+            FixedModel::Hasler(m) => m.step(x, input),
+            FixedModel::Nullcline(m) => m.step(x, input),
         }
     }
 }
@@ -139,6 +267,10 @@ impl ModelSpec {
             preset: preset.map(str::to_string),
             params,
         })
+    }
+    /// The stimulus to use when none is given: the preset's ([`ModelInfo::stimulus_for`]).
+    pub fn default_stimulus(&self) -> &'static str {
+        self.info.stimulus_for(self.preset.as_deref())
     }
     /// Set one parameter by name.
     pub fn set(&mut self, name: &str, value: f64) -> Result<(), ModelError> {
@@ -167,10 +299,16 @@ impl ModelSpec {
             lif::NAME => Box::new(lif::Lif::from_table(p)?),
             leaky::NAME => Box::new(leaky::Leaky::from_table(p)?),
             izhikevich::NAME => Box::new(izhikevich::Izhikevich::from_table(p)?),
+            adex::NAME => Box::new(adex::Adex::from_table(p)?),
+            fhn::NAME => Box::new(fhn::Fhn::from_table(p)?),
+            morris_lecar::NAME => Box::new(morris_lecar::MorrisLecar::from_table(p)?),
+            hasler::NAME => Box::new(hasler::Hasler::from_table(p)?),
+            nullcline::NAME => Box::new(nullcline::Nullcline::from_table(p)?),
             other => return Err(ModelError::Other(format!("model {other} has no f64 form"))),
         })
     }
-    /// The fixed twin for time step `dt` (ms).
+    /// The fixed twin for time step `dt` (ms). `method` picks LIF's leak coefficient (exact or
+    /// Euler); every other twin is a forward-Euler twin whatever `method` is (module docs).
     pub fn fixed(
         &self,
         dt: f64,
@@ -197,6 +335,25 @@ impl ModelSpec {
             }
             izhikevich::NAME => FixedModel::Izhikevich(izhikevich::IzhikevichFixed::new(
                 &izhikevich::Izhikevich::from_table(p)?,
+                dt,
+                cfg,
+            )?),
+            adex::NAME => {
+                FixedModel::Adex(adex::AdexFixed::new(&adex::Adex::from_table(p)?, dt, cfg)?)
+            }
+            fhn::NAME => FixedModel::Fhn(fhn::FhnFixed::new(&fhn::Fhn::from_table(p)?, dt, cfg)?),
+            morris_lecar::NAME => FixedModel::MorrisLecar(morris_lecar::MorrisLecarFixed::new(
+                &morris_lecar::MorrisLecar::from_table(p)?,
+                dt,
+                cfg,
+            )?),
+            hasler::NAME => FixedModel::Hasler(hasler::HaslerFixed::new(
+                &hasler::Hasler::from_table(p)?,
+                dt,
+                cfg,
+            )?),
+            nullcline::NAME => FixedModel::Nullcline(nullcline::NullclineFixed::new(
+                &nullcline::Nullcline::from_table(p)?,
                 dt,
                 cfg,
             )?),

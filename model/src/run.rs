@@ -54,8 +54,8 @@ pub fn run_f64(n: &dyn Neuron, stim: &Stimulus, cfg: &RunConfig) -> Trace {
         if cfg.record_trace {
             tr.t_ms.push(t);
             tr.input.push(i);
-            for k in 0..dim {
-                tr.states[k].push(x[k]);
+            for (series, v) in tr.states.iter_mut().zip(&x[..dim]) {
+                series.push(*v);
             }
         }
         if ref_left > 0 {

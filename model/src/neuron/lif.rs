@@ -6,13 +6,13 @@
 //! Fixed twin (hardware spec), with `k = 1 - exp(-dt/tau_m)` for exact integration or `dt/tau_m` for
 //! Euler, and `k_in = k R`:
 //! ```text
-//! if ref > 0 { ref -= 1; return }                  // v held at v_reset
+//! if ref_cnt > 0 { ref_cnt -= 1; return }          // v held at v_reset
 //! d   = v_rest - v                                 // W+1 bits, F fraction bits
 //! acc = k * d + k_in * I                           // exact products, aligned to F + C fraction bits
 //! v'  = sat_W(v + round_half_up(acc >> C'))        // C' = the extra fraction bits of the products
-//! if v' > v_th { v' = v_reset; ref = R - 1; spike }
+//! if v' > v_th { v' = v_reset; ref_cnt = R - 1; spike }
 //! ```
-//! `R = round(t_ref / dt)`; the counter word `ref` is unsigned, just wide enough for `R - 1`.
+//! `R = round(t_ref / dt)`; the counter word `ref_cnt` is unsigned, just wide enough for `R - 1`.
 use super::{FixedNeuron, Method, Neuron, Word, MAX_STATE};
 use crate::error::ModelError;
 use crate::fixed::{rescale, QFormat, Rounding};
@@ -199,7 +199,7 @@ impl FixedNeuron for LifFixed {
                 fmt: self.fmt_v,
             },
             Word {
-                name: "ref",
+                name: "ref_cnt",
                 fmt: self.fmt_ref,
             },
         ]

@@ -9,13 +9,34 @@
 //!
 //! Refractoriness follows Brian2: after a spike stamped `t_n`, steps `n+1 .. n+R-1` are skipped, where
 //! `R = round(t_ref / dt)`; the step at `t_n + t_ref` integrates again.
+//!
+//! Models without a reset (FHN, Morris-Lecar, the silicon neuron, the nullcline neuron in crossing
+//! mode) spike on an upward threshold crossing with hysteresis ([`upward_crossing`]); their re-arm
+//! flag is a state variable after the ODE variables ([`Neuron::ode_dim`]).
+//!
+//! # Models
+//! | module | name | twin's nonlinear datapath |
+//! |---|---|---|
+//! | [`lif`] | `lif` | none (constant multiplies) |
+//! | [`leaky`] | `leaky` | none |
+//! | [`izhikevich`] | `izhikevich` | `v*v` |
+//! | [`adex`] | `adex` | exponential ROM ([`crate::lut`], piecewise constant) |
+//! | [`fhn`] | `fhn` | `v*v`, `(v^2)*v` |
+//! | [`morris_lecar`] | `morris-lecar` | `w*(V-EK)`, `rate*(winf-w)`, three ROMs (two interpolated) |
+//! | [`hasler`] | `hasler` | `n*(V-EK)`, two interpolated ROMs |
+//! | [`nullcline`] | `nullcline` | cubic: `v*v`, `(v^2)*v`; piecewise linear: comparators only |
 
 use crate::fixed::QFormat;
 use serde::Serialize;
 
+pub mod adex;
+pub mod fhn;
+pub mod hasler;
 pub mod izhikevich;
 pub mod leaky;
 pub mod lif;
+pub mod morris_lecar;
+pub mod nullcline;
 
 /// Integration method of the f64 model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -50,6 +71,13 @@ pub const MAX_STATE: usize = 4;
 pub trait Neuron: Send + Sync {
     /// Names of the state variables, membrane first.
     fn state_names(&self) -> &'static [&'static str];
+    /// How many leading state variables are continuous ODE variables (integrated by [`integrate`],
+    /// the dimension of the phase space for analysis). The remaining ones are discrete flags that only
+    /// [`Neuron::fire_and_reset`] changes, e.g. the re-arm flag of threshold-crossing models (FHN,
+    /// Morris-Lecar). Default: all of them.
+    fn ode_dim(&self) -> usize {
+        self.state_names().len()
+    }
     /// Initial state.
     fn initial_state(&self) -> [f64; MAX_STATE];
     /// Time derivative (per ms) of the state at input `input`.
@@ -75,9 +103,17 @@ pub trait Neuron: Send + Sync {
     }
 }
 
-/// One integration step of `n` without threshold (used by the runner and by analysis).
-pub fn integrate(n: &dyn Neuron, x: &mut [f64; MAX_STATE], input: f64, dt: f64, method: Method) {
-    let dim = n.state_names().len();
+/// One integration step of `n` without threshold (used by the runner and by analysis). Generic so
+/// that a concrete model is inlined; `&dyn Neuron` works too.
+#[inline]
+pub fn integrate<N: Neuron + ?Sized>(
+    n: &N,
+    x: &mut [f64; MAX_STATE],
+    input: f64,
+    dt: f64,
+    method: Method,
+) {
+    let dim = n.ode_dim();
     match method {
         Method::Exact if n.exact_update(x, input, dt) => {}
         Method::Rk4 => {
@@ -136,8 +172,113 @@ pub trait FixedNeuron: Send + Sync {
     }
 }
 
+/// Spike detection of the models without a reset (FHN, Morris-Lecar, the silicon neuron, the
+/// nullcline neuron without reset): a spike is an upward crossing `v >= v_th` while *armed*; firing
+/// disarms, and the flag re-arms when `v < v_rearm` (`v_rearm <= v_th`, hysteresis so that one
+/// excursion gives one spike). The flag is a state variable (f64: `1.0` armed / `0.0`; fixed twin: a
+/// 1-bit word `armed`); it starts armed when `v0 < v_th`. The state is not changed otherwise.
+#[inline]
+pub fn upward_crossing(v: f64, armed: &mut f64, v_th: f64, v_rearm: f64) -> bool {
+    if *armed != 0.0 {
+        if v >= v_th {
+            *armed = 0.0;
+            return true;
+        }
+    } else if v < v_rearm {
+        *armed = 1.0;
+    }
+    false
+}
+
+/// [`upward_crossing`] on raw words (the hardware comparator and 1-bit flag).
+#[inline]
+pub fn upward_crossing_raw(v: i64, armed: &mut i64, v_th: i64, v_rearm: i64) -> bool {
+    if *armed != 0 {
+        if v >= v_th {
+            *armed = 0;
+            return true;
+        }
+    } else if v < v_rearm {
+        *armed = 1;
+    }
+    false
+}
+
+/// The leftmost root of `h` in `lo ..= hi`: the first sign change on a grid of `n` steps, refined by
+/// bisection to full precision. Used for the default initial states (rest points) of the 2-D models.
+pub fn leftmost_root(h: impl Fn(f64) -> f64, lo: f64, hi: f64, n: usize) -> Option<f64> {
+    let step = (hi - lo) / n.max(1) as f64;
+    let mut a = lo;
+    let mut ha = h(a);
+    if ha == 0.0 {
+        return Some(a);
+    }
+    for k in 1..=n.max(1) {
+        let b = lo + k as f64 * step;
+        let hb = h(b);
+        if hb == 0.0 {
+            return Some(b);
+        }
+        if ha.signum() != hb.signum() && ha.is_finite() && hb.is_finite() {
+            let (mut l, mut r, mut hl) = (a, b, ha);
+            for _ in 0..200 {
+                let mid = 0.5 * (l + r);
+                if mid <= l || mid >= r {
+                    break;
+                }
+                let hm = h(mid);
+                if hm == 0.0 {
+                    return Some(mid);
+                }
+                if hm.signum() == hl.signum() {
+                    l = mid;
+                    hl = hm;
+                } else {
+                    r = mid;
+                }
+            }
+            return Some(0.5 * (l + r));
+        }
+        a = b;
+        ha = hb;
+    }
+    None
+}
+
 /// Saturate a wide intermediate into a stored word.
 #[inline]
 pub(crate) fn sat(fmt: QFormat, x: i128) -> i64 {
     fmt.saturate(x) as i64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crossing_fires_once_per_excursion() {
+        let (th, re) = (1.0, 0.0);
+        let mut armed = 1.0;
+        let vs = [-1.0, 0.5, 1.0, 1.5, 0.5, 1.2, -0.1, 0.9, 1.1];
+        let fired: Vec<bool> = vs
+            .iter()
+            .map(|v| upward_crossing(*v, &mut armed, th, re))
+            .collect();
+        let want = [false, false, true, false, false, false, false, false, true];
+        assert_eq!(fired, want);
+        // the raw comparator agrees
+        let mut a = 1i64;
+        let raw: Vec<bool> = vs
+            .iter()
+            .map(|v| upward_crossing_raw((*v * 16.0) as i64, &mut a, 16, 0))
+            .collect();
+        assert_eq!(raw, want);
+    }
+
+    #[test]
+    fn leftmost_root_finds_the_lowest_of_three() {
+        let r = leftmost_root(|x| (x + 2.0) * (x - 0.5) * (x - 3.0), -10.0, 10.0, 1000).unwrap();
+        assert!((r + 2.0).abs() < 1e-12, "{r}");
+        assert!(leftmost_root(|x| x * x + 1.0, -10.0, 10.0, 1000).is_none());
+    }
 }
