@@ -13,9 +13,18 @@ fn rate(updates: u64, t: f64) -> String {
     format!("{:.3e}", updates as f64 / t)
 }
 
-fn bench_pop<M: Neuron + Clone>(name: &str, m: M, n: usize, steps: usize, method: Method, drive: f64) {
+fn bench_pop<M: Neuron + Clone>(
+    name: &str,
+    m: M,
+    n: usize,
+    steps: usize,
+    method: Method,
+    drive: f64,
+) {
     let mut p = Population::new(m, n, 0.1, method);
-    let input: Vec<f64> = (0..n).map(|i| drive * (0.5 + i as f64 / n as f64)).collect();
+    let input: Vec<f64> = (0..n)
+        .map(|i| drive * (0.5 + i as f64 / n as f64))
+        .collect();
     let mut fired = Vec::with_capacity(n);
     let t = Instant::now();
     let mut total = 0usize;
@@ -26,11 +35,17 @@ fn bench_pop<M: Neuron + Clone>(name: &str, m: M, n: usize, steps: usize, method
     }
     let s = t.elapsed().as_secs_f64();
     black_box(total);
-    println!("| {name} | {n} | f64 | {} | {:.2} |", rate((n * steps) as u64, s), total as f64 / (n as f64 * steps as f64 * 1e-4));
+    println!(
+        "| {name} | {n} | f64 | {} | {:.2} |",
+        rate((n * steps) as u64, s),
+        total as f64 / (n as f64 * steps as f64 * 1e-4)
+    );
 }
 
 fn bench_fixed<M: FixedNeuron + Clone>(name: &str, m: M, n: usize, steps: usize, drive: f64) {
-    let inputs: Vec<i64> = (0..n).map(|i| m.quantize_input(drive * (0.5 + i as f64 / n as f64))).collect();
+    let inputs: Vec<i64> = (0..n)
+        .map(|i| m.quantize_input(drive * (0.5 + i as f64 / n as f64)))
+        .collect();
     let mut p = FixedPopulation::new(m, n);
     let mut fired = Vec::with_capacity(n);
     let t = Instant::now();
@@ -42,13 +57,27 @@ fn bench_fixed<M: FixedNeuron + Clone>(name: &str, m: M, n: usize, steps: usize,
     }
     let s = t.elapsed().as_secs_f64();
     black_box(total);
-    println!("| {name} | {n} | fixed | {} | {:.2} |", rate((n * steps) as u64, s), total as f64 / (n as f64 * steps as f64 * 1e-4));
+    println!(
+        "| {name} | {n} | fixed | {} | {:.2} |",
+        rate((n * steps) as u64, s),
+        total as f64 / (n as f64 * steps as f64 * 1e-4)
+    );
 }
 
 fn main() {
     let lif = Lif::default();
-    let izh = Izhikevich::from_table(&ParamTable::new("izhikevich", spikeforge_model::neuron::izhikevich::PARAMS)).unwrap();
-    let lif_fx = LifFixed::new(&lif, 0.1, Method::Exact, &FixedConfig::new(QFormat::q(8, 8))).unwrap();
+    let izh = Izhikevich::from_table(&ParamTable::new(
+        "izhikevich",
+        spikeforge_model::neuron::izhikevich::PARAMS,
+    ))
+    .unwrap();
+    let lif_fx = LifFixed::new(
+        &lif,
+        0.1,
+        Method::Exact,
+        &FixedConfig::new(QFormat::q(8, 8)),
+    )
+    .unwrap();
     let izh_fx = IzhikevichFixed::new(&izh, 0.1, &FixedConfig::new(QFormat::q(8, 12))).unwrap();
     println!("| model | neurons | arithmetic | updates/s | mean rate (Hz) |");
     println!("|---|---|---|---|---|");

@@ -49,3 +49,4 @@ pub use ir::{
 };
 pub use prims::{fifo_module, fifo_module_name};
 pub mod cores;
+pub mod package;

@@ -25,7 +25,10 @@ impl ModelArgs {
         let mut spec = ModelSpec::new(&self.model, self.preset.as_deref())?;
         for kv in &self.set {
             let (k, v) = split_kv(kv, "--set")?;
-            let x: f64 = v.trim().parse().with_context(|| format!("--set {kv}: '{v}' is not a number"))?;
+            let x: f64 = v
+                .trim()
+                .parse()
+                .with_context(|| format!("--set {kv}: '{v}' is not a number"))?;
             spec.set(k.trim(), x)?;
         }
         Ok(spec)
@@ -65,7 +68,11 @@ fn parse_mul(s: &str) -> anyhow::Result<MulVariant> {
     if let Some(n) = s.strip_prefix("shift-add") {
         let terms = match n.strip_prefix(':') {
             None if n.is_empty() => 3,
-            Some(t) => t.parse::<u32>().ok().filter(|t| (1..=16).contains(t)).with_context(|| format!("--mul {s}: N must be 1..16"))?,
+            Some(t) => t
+                .parse::<u32>()
+                .ok()
+                .filter(|t| (1..=16).contains(t))
+                .with_context(|| format!("--mul {s}: N must be 1..16"))?,
             None => bail!("--mul {s}: expected exact or shift-add:N"),
         };
         return Ok(MulVariant::ShiftAdd { terms });
@@ -74,7 +81,8 @@ fn parse_mul(s: &str) -> anyhow::Result<MulVariant> {
 }
 
 fn split_kv<'a>(kv: &'a str, flag: &str) -> anyhow::Result<(&'a str, &'a str)> {
-    kv.split_once('=').with_context(|| format!("{flag} {kv}: expected NAME=VALUE"))
+    kv.split_once('=')
+        .with_context(|| format!("{flag} {kv}: expected NAME=VALUE"))
 }
 
 /// Write `bytes` to `path` through a temporary file in the same folder and a rename, so that no
@@ -85,11 +93,20 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         _ => Path::new("."),
     };
     if !dir.is_dir() {
-        bail!("cannot write {}: folder {} does not exist", path.display(), dir.display());
+        bail!(
+            "cannot write {}: folder {} does not exist",
+            path.display(),
+            dir.display()
+        );
     }
-    let mut tmp = tempfile::Builder::new().prefix(".spikeforge-").tempfile_in(dir).with_context(|| format!("cannot write into {}", dir.display()))?;
-    tmp.write_all(bytes).with_context(|| format!("writing {}", path.display()))?;
-    tmp.persist(path).with_context(|| format!("writing {}", path.display()))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".spikeforge-")
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot write into {}", dir.display()))?;
+    tmp.write_all(bytes)
+        .with_context(|| format!("writing {}", path.display()))?;
+    tmp.persist(path)
+        .with_context(|| format!("writing {}", path.display()))?;
     Ok(())
 }
 
@@ -102,4 +119,42 @@ pub fn emit(out: Option<&Path>, text: &str) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// Write a set of files into `dir` without leaving half-written files: everything is written into a
+/// temporary folder beside `dir` first, then moved in by renames.
+pub fn write_dir_atomic(dir: &Path, files: &[(String, String)]) -> anyhow::Result<()> {
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if !parent.is_dir() {
+        bail!(
+            "cannot write {}: folder {} does not exist",
+            dir.display(),
+            parent.display()
+        );
+    }
+    if dir.exists() && !dir.is_dir() {
+        bail!("--out {}: exists and is not a folder", dir.display());
+    }
+    let tmp = tempfile::Builder::new()
+        .prefix(".spikeforge-")
+        .tempdir_in(parent)
+        .with_context(|| format!("cannot write into {}", parent.display()))?;
+    for (name, text) in files {
+        let p = tmp.path().join(name);
+        std::fs::write(&p, text).with_context(|| format!("writing {}", p.display()))?;
+    }
+    if !dir.exists() {
+        let staged = tmp.keep();
+        std::fs::rename(&staged, dir)
+            .with_context(|| format!("moving the files into {}", dir.display()))?;
+    } else {
+        for (name, _) in files {
+            std::fs::rename(tmp.path().join(name), dir.join(name))
+                .with_context(|| format!("writing {}", dir.join(name).display()))?;
+        }
+    }
+    Ok(())
 }

@@ -3,8 +3,10 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 mod common;
+mod generate;
+mod hw;
 mod simulate;
-
+mod verify;
 
 /// spikeforge: spiking-neuron models to verified FPGA circuits.
 #[derive(Debug, Parser)]
@@ -25,11 +27,17 @@ pub struct Cli {
 pub enum Command {
     /// Simulate one neuron (f64 model, or the fixed-point twin with --fixed).
     Simulate(simulate::Args),
+    /// Generate Verilog for a time-multiplexed neuron core, with a manifest and a FuseSoC .core.
+    Generate(generate::Args),
+    /// Co-simulate a core in Verilator or Icarus against the fixed-point twin, bit for bit.
+    Verify(verify::Args),
 }
 
 /// Run a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Simulate(a) => simulate::run(a),
+        Command::Generate(a) => generate::run(a),
+        Command::Verify(a) => verify::run(a),
     }
 }

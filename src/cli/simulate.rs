@@ -77,10 +77,18 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         None => info.default_method,
     };
     spec.check_method(method)?;
-    let stim_text = a.stimulus.clone().unwrap_or_else(|| info.default_stimulus.to_string());
+    let stim_text = a
+        .stimulus
+        .clone()
+        .unwrap_or_else(|| spec.default_stimulus().to_string());
     let stim: Stimulus = stim_text.parse()?;
     let record_trace = a.record == "trace" || a.plot.is_some();
-    let cfg = RunConfig { dt, duration_ms: duration, method, record_trace };
+    let cfg = RunConfig {
+        dt,
+        duration_ms: duration,
+        method,
+        record_trace,
+    };
     let neuron = spec.neuron()?;
     let f64_trace = run_f64(neuron.as_ref(), &stim, &cfg);
     let fixed = match &a.fixed {
@@ -117,18 +125,34 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
                 j["fixed_vs_f64"] = json!(err);
             }
             if a.record == "trace" {
-                let states: serde_json::Map<String, serde_json::Value> =
-                    main.state_names.iter().zip(&main.states).map(|(n, v)| (n.clone(), json!(v))).collect();
+                let states: serde_json::Map<String, serde_json::Value> = main
+                    .state_names
+                    .iter()
+                    .zip(&main.states)
+                    .map(|(n, v)| (n.clone(), json!(v)))
+                    .collect();
                 j["trace"] = json!({"t_ms": main.t_ms, "input": main.input, "states": states});
             }
             serde_json::to_string_pretty(&j)? + "\n"
         }
         "csv" => csv(main, a.record == "trace"),
-        _ => table(info.name, main, fixed.as_ref().map(|(_, _, e)| e), &f64_trace, a.fixed.as_deref()),
+        _ => table(
+            info.name,
+            main,
+            fixed.as_ref().map(|(_, _, e)| e),
+            &f64_trace,
+            a.fixed.as_deref(),
+        ),
     };
     emit(a.out.as_deref(), &text)?;
     if let Some(p) = &a.plot {
-        plot(p, info.name, &f64_trace, fixed.as_ref().map(|(_, t, _)| t), a.fixed.as_deref())?;
+        plot(
+            p,
+            info.name,
+            &f64_trace,
+            fixed.as_ref().map(|(_, t, _)| t),
+            a.fixed.as_deref(),
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -163,17 +187,42 @@ fn csv(t: &Trace, trace: bool) -> String {
     s
 }
 
-fn table(model: &str, main: &Trace, err: Option<&SpikeError>, f64t: &Trace, fmt: Option<&str>) -> String {
+fn table(
+    model: &str,
+    main: &Trace,
+    err: Option<&SpikeError>,
+    f64t: &Trace,
+    fmt: Option<&str>,
+) -> String {
     let mut s = String::new();
     let show = |t: &Trace| -> String {
-        let shown: Vec<String> = t.spikes_ms.iter().take(10).map(|x| format!("{x:.2}")).collect();
-        format!("{}{}", shown.join(" "), if t.spikes_ms.len() > 10 { " ..." } else { "" })
+        let shown: Vec<String> = t
+            .spikes_ms
+            .iter()
+            .take(10)
+            .map(|x| format!("{x:.2}"))
+            .collect();
+        format!(
+            "{}{}",
+            shown.join(" "),
+            if t.spikes_ms.len() > 10 { " ..." } else { "" }
+        )
     };
     let _ = writeln!(s, "model      {model}");
     match (err, fmt) {
         (Some(e), Some(f)) => {
-            let _ = writeln!(s, "f64        {} spikes: {}", f64t.spikes_ms.len(), show(f64t));
-            let _ = writeln!(s, "fixed {f:<5}{} spikes: {}", main.spikes_ms.len(), show(main));
+            let _ = writeln!(
+                s,
+                "f64        {} spikes: {}",
+                f64t.spikes_ms.len(),
+                show(f64t)
+            );
+            let _ = writeln!(
+                s,
+                "fixed {f:<5}{} spikes: {}",
+                main.spikes_ms.len(),
+                show(main)
+            );
             let _ = writeln!(
                 s,
                 "fixed vs f64: spike count {} vs {}, spike-time error mean {:.4} ms, max {:.4} ms over {} spikes",
@@ -187,17 +236,49 @@ fn table(model: &str, main: &Trace, err: Option<&SpikeError>, f64t: &Trace, fmt:
     s
 }
 
-fn plot(path: &std::path::Path, model: &str, f64t: &Trace, fixed: Option<&Trace>, fmt: Option<&str>) -> anyhow::Result<()> {
+fn plot(
+    path: &std::path::Path,
+    model: &str,
+    f64t: &Trace,
+    fixed: Option<&Trace>,
+    fmt: Option<&str>,
+) -> anyhow::Result<()> {
     use spikeforge_sim::plot::{plot_traces, Series, SpikeMarks};
-    let unit = if model == "leaky" || model == "fhn" || model == "nullcline" { "" } else { " (mV)" };
-    let mut series = vec![Series { label: "f64 model".into(), x: f64t.t_ms.clone(), y: f64t.states[0].clone() }];
-    let mut marks = vec![SpikeMarks { label: "f64 spikes".into(), times: f64t.spikes_ms.clone() }];
+    let unit = if model == "leaky" || model == "fhn" || model == "nullcline" {
+        ""
+    } else {
+        " (mV)"
+    };
+    let mut series = vec![Series {
+        label: "f64 model".into(),
+        x: f64t.t_ms.clone(),
+        y: f64t.states[0].clone(),
+    }];
+    let mut marks = vec![SpikeMarks {
+        label: "f64 spikes".into(),
+        times: f64t.spikes_ms.clone(),
+    }];
     if let Some(t) = fixed {
         let label = format!("fixed twin {}", fmt.unwrap_or(""));
-        series.push(Series { label: label.clone(), x: t.t_ms.clone(), y: t.states[0].clone() });
-        marks.push(SpikeMarks { label: format!("{label} spikes"), times: t.spikes_ms.clone() });
+        series.push(Series {
+            label: label.clone(),
+            x: t.t_ms.clone(),
+            y: t.states[0].clone(),
+        });
+        marks.push(SpikeMarks {
+            label: format!("{label} spikes"),
+            times: t.spikes_ms.clone(),
+        });
     }
     let y = format!("{}{unit}", f64t.state_names[0]);
-    plot_traces(path, &format!("{model}: membrane"), &series, &marks, "time (ms)", &y).with_context(|| format!("plotting {}", path.display()))?;
+    plot_traces(
+        path,
+        &format!("{model}: membrane"),
+        &series,
+        &marks,
+        "time (ms)",
+        &y,
+    )
+    .with_context(|| format!("plotting {}", path.display()))?;
     Ok(())
 }

@@ -3,12 +3,23 @@ use super::{align, cmul, konst, sat};
 use crate::ir::{ModuleBuilder, Sig};
 use spikeforge_model::neuron::izhikevich::IzhikevichFixed;
 
-pub(super) fn build(b: &ModuleBuilder, m: &IzhikevichFixed, words: &[Sig], input: Sig) -> (Vec<Sig>, Sig) {
+pub(super) fn build(
+    b: &ModuleBuilder,
+    m: &IzhikevichFixed,
+    words: &[Sig],
+    input: Sig,
+) -> (Vec<Sig>, Sig) {
     let (v, u) = (words[0], words[1]);
     for c in [&m.k2, &m.k1, &m.kdt, &m.kab, &m.ka] {
-        b.header_line(format!("{} = {} (raw {} in {}, {:?})", c.name, c.value, c.raw, c.fmt, c.mul));
+        b.header_line(format!(
+            "{} = {} (raw {} in {}, {:?})",
+            c.name, c.value, c.raw, c.fmt, c.mul
+        ));
     }
-    b.header_line(format!("k0 = 140 dt = raw {}; c {} d {} v_peak {} (raw, {})", m.k0, m.c, m.d, m.v_peak, m.fmt));
+    b.header_line(format!(
+        "k0 = 140 dt = raw {}; c {} d {} v_peak {} (raw, {})",
+        m.k0, m.c, m.d, m.v_peak, m.fmt
+    ));
     let f = m.fmt.frac_bits;
     let fi = m.fmt_in.frac_bits;
     let c = m.k2.fmt.frac_bits;
@@ -22,7 +33,10 @@ pub(super) fn build(b: &ModuleBuilder, m: &IzhikevichFixed, words: &[Sig], input
     let dv = b.named("dv", b.add(b.round_shr(acc, f + c), konst(b, m.k0, m.fmt)));
     let v1 = b.named("v_int", sat(b, b.add(v, dv), m.fmt));
     // du: kab v - ka u at f + C fraction bits
-    let du = b.named("du", b.round_shr(b.sub(cmul(b, v, &m.kab), cmul(b, u, &m.ka)), c));
+    let du = b.named(
+        "du",
+        b.round_shr(b.sub(cmul(b, v, &m.kab), cmul(b, u, &m.ka)), c),
+    );
     let u1 = b.named("u_int", sat(b, b.add(u, du), m.fmt));
     let fire = b.named("fire", b.ge(v1, konst(b, m.v_peak, m.fmt)));
     let v_next = b.mux(fire, konst(b, m.c, m.fmt), v1);

@@ -5,7 +5,10 @@ use spikeforge_model::neuron::lif::LifFixed;
 
 pub(super) fn build(b: &ModuleBuilder, m: &LifFixed, words: &[Sig], input: Sig) -> (Vec<Sig>, Sig) {
     let (v, refc) = (words[0], words[1]);
-    b.header_line(format!("k = {} (raw {} in {}), k_in = {} (raw {})", m.k.value, m.k.raw, m.k.fmt, m.k_in.value, m.k_in.raw));
+    b.header_line(format!(
+        "k = {} (raw {} in {}), k_in = {} (raw {})",
+        m.k.value, m.k.raw, m.k.fmt, m.k_in.value, m.k_in.raw
+    ));
     b.header_line(format!(
         "v_rest {} v_reset {} v_th {} (raw, {}); refractory steps {}",
         m.v_rest, m.v_reset, m.v_th, m.fmt_v, m.ref_steps

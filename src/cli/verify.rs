@@ -1,0 +1,270 @@
+//! `spikeforge verify`.
+use super::generate::files as core_files;
+use super::hw::CoreArgs;
+use anyhow::{bail, Context};
+use serde_json::json;
+use spikeforge_model::{FixedNeuron, Stimulus};
+use spikeforge_sim::cosim::{self, CoreSpec, CosimOptions, Simulator};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Generates the core (or takes the Verilog in --rtl DIR), drives it with seeded random input (typical
+values, full-range values and the format's extremes, with random stalls on both handshakes), and
+compares every state word and every spike with the fixed-point twin, every step.
+Exit 0 when bit-exact; 1 with the first mismatch (step, neuron, signal, expected, got); 2 on bad
+input or a missing simulator.
+
+Examples:
+  spikeforge verify --model lif --neurons 16 --fixed Q8.8 --steps 2000
+  spikeforge verify --model izhikevich --preset ch --neurons 8 --simulator icarus --plot v.png
+  spikeforge generate --model lif --neurons 4 --out rtl/ && spikeforge verify --model lif --neurons 4 --rtl rtl/")]
+pub struct Args {
+    #[command(flatten)]
+    pub core: CoreArgs,
+    /// Time steps (ticks) to simulate; every neuron is updated once per step.
+    #[arg(long, default_value_t = 1000)]
+    pub steps: usize,
+    /// Seed of the random stimulus.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Simulator: verilator or icarus.
+    #[arg(long, default_value = "verilator")]
+    pub simulator: String,
+    /// Verify the Verilog in this folder instead of generating it.
+    #[arg(long)]
+    pub rtl: Option<PathBuf>,
+    /// Write the simulation's VCD here (and print the window around a mismatch).
+    #[arg(long)]
+    pub vcd: Option<PathBuf>,
+    /// Plot RTL and model membrane of neuron 0 overlaid (PNG or SVG); a raster of the RTL's address
+    /// events goes beside it as <stem>_raster.<ext>.
+    #[arg(long)]
+    pub plot: Option<PathBuf>,
+    /// Drive without stalls (in_valid and spk_ready always high).
+    #[arg(long)]
+    pub no_stalls: bool,
+    /// Keep the testbench, build and logs in this folder.
+    #[arg(long)]
+    pub workdir: Option<PathBuf>,
+    /// Output: table or json.
+    #[arg(long, short = 'f', default_value = "table", value_parser = ["table", "json"])]
+    pub format: String,
+}
+
+fn verilog_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    if !dir.is_dir() {
+        bail!("--rtl {}: not a folder", dir.display());
+    }
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "v" || x == "sv"))
+        .collect();
+    v.sort();
+    Ok(v)
+}
+
+fn declared_modules(files: &[PathBuf]) -> Vec<String> {
+    let mut out = Vec::new();
+    for f in files {
+        if let Ok(t) = std::fs::read_to_string(f) {
+            for line in t.lines() {
+                let l = line.trim_start();
+                if let Some(rest) = l.strip_prefix("module ") {
+                    let name: String = rest
+                        .trim_start()
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$')
+                        .collect();
+                    out.push(name);
+                }
+            }
+        }
+    }
+    out
+}
+
+pub fn run(a: Args) -> anyhow::Result<ExitCode> {
+    let c = a.core.resolve()?;
+    let simulator: Simulator = a.simulator.parse().map_err(anyhow::Error::msg)?;
+    if a.steps == 0 {
+        bail!("--steps 0: nothing to verify");
+    }
+    let total = a.steps.checked_mul(c.neurons).unwrap_or(usize::MAX);
+    if total > 4_194_304 {
+        bail!(
+            "--steps {} x --neurons {} = {total} updates: at most 4194304 per run",
+            a.steps,
+            c.neurons
+        );
+    }
+    cosim::check_simulator(simulator)?;
+    let tmp = tempfile::tempdir().context("creating a temporary folder")?;
+    let (top, rtl) = match &a.rtl {
+        Some(dir) => {
+            let top = spikeforge_hdl::cores::core_name(&c.twin, c.neurons);
+            let files = verilog_files(dir)?;
+            let mods = declared_modules(&files);
+            if !mods.contains(&top) {
+                bail!(
+                    "--rtl {}: no module {top} in its Verilog files (found: {})",
+                    dir.display(),
+                    if mods.is_empty() {
+                        "none".to_string()
+                    } else {
+                        mods.join(", ")
+                    }
+                );
+            }
+            (top, files)
+        }
+        None => {
+            let (top, files) = core_files(&c)?;
+            let dir = tmp.path().join("rtl");
+            std::fs::create_dir_all(&dir)?;
+            let mut paths = Vec::new();
+            for (n, t) in files.iter().filter(|(n, _)| n.ends_with(".v")) {
+                let p = dir.join(n);
+                std::fs::write(&p, t)?;
+                paths.push(p);
+            }
+            (top, paths)
+        }
+    };
+    let spec = CoreSpec::of(&c.twin, &top, c.neurons);
+    let standard: Stimulus = c.spec.default_stimulus().parse()?;
+    let typical = cosim::typical_range(standard.at(1e4));
+    let inputs = cosim::random_inputs(c.twin.input_format(), typical, c.neurons, a.steps, a.seed);
+    let workdir = a.workdir.clone().unwrap_or_else(|| tmp.path().join("work"));
+    let opts = CosimOptions {
+        simulator,
+        workdir,
+        stalls: !a.no_stalls,
+        vcd: a.vcd.clone(),
+    };
+    let init = vec![c.twin.initial_state(); c.neurons];
+    let report = cosim::cosimulate(&spec, &rtl, &c.twin, &init, &inputs, &opts)?;
+    if a.format == "json" {
+        let mut j = json!(report);
+        if let Some(o) = j.as_object_mut() {
+            o.remove("rtl_membrane0");
+            o.remove("model_membrane0");
+            o.remove("rtl_spikes");
+            o.insert("top".into(), json!(top));
+            o.insert("bit_exact".into(), json!(report.mismatch.is_none()));
+            o.insert("seed".into(), json!(a.seed));
+        }
+        println!("{}", serde_json::to_string_pretty(&j)?);
+    } else {
+        println!(
+            "{top}: {} neurons x {} steps = {} updates in {} ({} address events)",
+            c.neurons, a.steps, report.updates, simulator, report.spikes
+        );
+        println!(
+            "build {:.2} s, run {:.2} s ({:.3e} updates/s)",
+            report.build_seconds,
+            report.run_seconds,
+            report.updates as f64 / report.run_seconds.max(1e-9)
+        );
+        let corners: Vec<String> = report
+            .corners
+            .iter()
+            .map(|k| format!("{} min {} max {}", k.word, k.at_min, k.at_max))
+            .collect();
+        println!(
+            "saturation corners reached (updates): {}",
+            corners.join("; ")
+        );
+    }
+    if let Some(p) = &a.plot {
+        plot(p, &c, &report)?;
+    }
+    match &report.mismatch {
+        None => {
+            if a.format != "json" {
+                println!("BIT-EXACT: every state word and spike equals the fixed-point twin");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(m) => {
+            eprintln!("MISMATCH: {m}");
+            if let Some(v) = &a.vcd {
+                match cosim::vcd_window(v, &spec, m.time_ns, 5) {
+                    Ok(w) => {
+                        eprintln!("VCD window around {} ns ({}):\n{w}", m.time_ns, v.display())
+                    }
+                    Err(e) => eprintln!("(could not read the VCD window: {e})"),
+                }
+            }
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+fn plot(path: &Path, c: &super::hw::Core, r: &cosim::CosimReport) -> anyhow::Result<()> {
+    use spikeforge_sim::plot::{plot_raster, plot_traces, Series, SpikeMarks};
+    let fmt = c.twin.state_words()[0].fmt;
+    let t: Vec<f64> = (0..r.rtl_membrane0.len())
+        .map(|k| k as f64 * c.dt)
+        .collect();
+    let real = |v: &[i64]| {
+        v.iter()
+            .map(|x| fmt.to_f64(*x as i128))
+            .collect::<Vec<f64>>()
+    };
+    let series = vec![
+        Series {
+            label: "RTL (neuron 0)".into(),
+            x: t.clone(),
+            y: real(&r.rtl_membrane0),
+        },
+        Series {
+            label: "fixed-point twin".into(),
+            x: t,
+            y: real(&r.model_membrane0),
+        },
+    ];
+    let s0: Vec<f64> = r
+        .rtl_spikes
+        .iter()
+        .filter(|(_, n)| *n == 0)
+        .map(|(s, _)| *s as f64 * c.dt)
+        .collect();
+    let marks = vec![SpikeMarks {
+        label: "RTL spikes".into(),
+        times: s0,
+    }];
+    let name = c.twin.state_words()[0].name;
+    plot_traces(
+        path,
+        &format!("{}: RTL vs model", c.twin.ident()),
+        &series,
+        &marks,
+        "time (ms)",
+        &format!("{name} ({fmt})"),
+    )?;
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let ext = path
+        .extension()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let raster = path.with_file_name(format!("{stem}_raster.{ext}"));
+    let ev: Vec<(f64, u32)> = r
+        .rtl_spikes
+        .iter()
+        .map(|(s, n)| (*s as f64 * c.dt, *n as u32))
+        .collect();
+    plot_raster(
+        &raster,
+        &format!("{}: address events", c.twin.ident()),
+        &ev,
+        c.neurons as u32,
+        "time (ms)",
+    )?;
+    Ok(())
+}
