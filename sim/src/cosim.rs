@@ -172,7 +172,7 @@ pub fn random_inputs(
             let regime = XorShift::new(
                 seed ^ (neuron as u64).wrapping_mul(0x9e37_79b9) ^ block.wrapping_mul(0x85eb_ca6b),
             )
-            .next()
+            .next_u64()
                 % 8;
             let x = match (neuron % 4, regime) {
                 (0, _) | (_, 0..=3) => rng.range(lo, hi),
@@ -180,7 +180,7 @@ pub fn random_inputs(
                 (_, 5) => min,
                 (_, 6) => rng.range(min, max),
                 _ => {
-                    if rng.next() % 2 == 0 {
+                    if rng.next_u64().is_multiple_of(2) {
                         max
                     } else {
                         rng.range(lo, hi)
@@ -205,7 +205,7 @@ pub fn random_init(twin: &dyn FixedNeuron, n: usize, seed: u64) -> Vec<[i64; MAX
             if i % 2 == 1 {
                 for (k, w) in words.iter().enumerate() {
                     let (lo, hi) = (w.fmt.min_raw() as i64, w.fmt.max_raw() as i64);
-                    x[k] = match rng.next() % 3 {
+                    x[k] = match rng.next_u64() % 3 {
                         0 => lo,
                         1 => hi,
                         _ => rng.range(lo, hi),
@@ -225,7 +225,7 @@ impl XorShift {
     pub fn new(seed: u64) -> Self {
         XorShift(seed.wrapping_mul(0x2545_f491_4f6c_dd1d) | 1)
     }
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         let mut x = self.0;
         x ^= x >> 12;
         x ^= x << 25;
@@ -239,7 +239,7 @@ impl XorShift {
             return lo;
         }
         let span = (hi as i128 - lo as i128 + 1) as u128;
-        (lo as i128 + (self.next() as u128 % span) as i128) as i64
+        (lo as i128 + (self.next_u64() as u128 % span) as i128) as i64
     }
 }
 

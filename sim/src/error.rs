@@ -73,3 +73,29 @@ impl SimError {
         }
     }
 }
+
+/// A temporary file in the directory of `path`, named `.NAME.XXXXXX<suffix>`, with ordinary
+/// permissions (0666 minus the umask, like a plainly created file), to be renamed over `path` with
+/// `persist` once it is completely written (atomic output: no half-written file on error).
+pub(crate) fn temp_file_beside(
+    path: &std::path::Path,
+    suffix: &str,
+) -> Result<tempfile::NamedTempFile, SimError> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let prefix = format!(".{name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(suffix);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    builder.tempfile_in(&dir).map_err(|e| SimError::io(dir, e))
+}

@@ -9,15 +9,16 @@
 //!   where they occur. Empty data still renders a figure with a default axis range of `0..1`.
 //! * New figure kinds implement [`Figure`] and are written with [`render_figure`].
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::OnceLock;
 
 use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::FontStyle;
 
-use crate::error::SimError;
+use crate::error::{temp_file_beside, SimError};
 
 /// The embedded font (DejaVu Sans, see `assets/DejaVuSans-LICENSE.txt`).
 static FONT_BYTES: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
@@ -246,21 +247,14 @@ pub fn render_figure<F: Figure + ?Sized>(
         )));
     }
     ensure_font()?;
-    let file_name = path
-        .file_name()
-        .ok_or_else(|| SimError::Plot(format!("{} is not a file path", path.display())))?
-        .to_string_lossy()
-        .into_owned();
-    let dir: PathBuf = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
+    if path.file_name().is_none() {
+        return Err(SimError::Plot(format!(
+            "{} is not a file path",
+            path.display()
+        )));
+    }
     // The temporary file keeps the real extension so the bitmap encoder picks the right format.
-    let tmp = tempfile::Builder::new()
-        .prefix(&format!(".{file_name}."))
-        .suffix(&format!(".tmp.{}", format.extension()))
-        .tempfile_in(&dir)
-        .map_err(|e| SimError::io(&dir, e))?;
+    let tmp = temp_file_beside(path, &format!(".tmp.{}", format.extension()))?;
     match format {
         PlotFormat::Svg => {
             let mut svg = String::new();
@@ -293,41 +287,43 @@ pub fn palette(i: usize) -> RGBColor {
     PALETTE[i % PALETTE.len()]
 }
 
-/// Min and max of the finite values, if any.
-fn finite_bounds(values: impl IntoIterator<Item = f64>) -> Option<(f64, f64)> {
+/// Values of larger magnitude are skipped like NaN and inf (plotters' axis code needs a finite span).
+pub const MAX_ABS_VALUE: f64 = 1e300;
+
+/// Whether a value can be plotted (finite and at most [`MAX_ABS_VALUE`] in magnitude).
+fn plottable(v: f64) -> bool {
+    v.is_finite() && v.abs() <= MAX_ABS_VALUE
+}
+
+/// Min and max of the plottable values, if any.
+fn finite_bounds(values: impl IntoIterator<Item = f64>) -> Bounds {
     values
         .into_iter()
-        .filter(|v| v.is_finite())
+        .filter(|v| plottable(*v))
         .fold(None, |acc, v| match acc {
             None => Some((v, v)),
             Some((lo, hi)) => Some((lo.min(v), hi.max(v))),
         })
 }
 
-/// An axis range from data bounds: `frac` of the span added on each side; a degenerate span is
-/// widened; no data gives `0..1`. Always finite with `lo < hi`.
-fn axis_range(bounds: Option<(f64, f64)>, frac: f64) -> (f64, f64) {
-    let Some((lo, hi)) = bounds else {
+/// An axis range from data bounds (plottable values): `frac` of the span added on each side; a
+/// (nearly) degenerate span is widened around its middle; no data gives `0..1`. Always finite with
+/// `lo < hi` and a span plotters can divide into ticks.
+fn axis_range(bounds: Bounds, frac: f64) -> (f64, f64) {
+    let Some((lo, hi)) = bounds.filter(|(lo, hi)| plottable(*lo) && plottable(*hi) && lo <= hi)
+    else {
         return (0.0, 1.0);
     };
-    let (lo, hi) = if hi > lo {
+    let magnitude = lo.abs().max(hi.abs());
+    let (lo, hi) = if hi - lo > (magnitude * 1e-9).max(1e-200) {
         (lo, hi)
     } else {
-        let d = (lo.abs() * 0.05).max(0.5);
-        (lo - d, hi + d)
+        let mid = lo / 2.0 + hi / 2.0;
+        let d = (mid.abs() * 0.05).max(0.5);
+        (mid - d, mid + d)
     };
-    // Computed as a difference of scaled values so that huge ranges do not overflow.
-    let pad = hi * frac - lo * frac;
-    let (plo, phi) = (lo - pad, hi + pad);
-    let (lo, hi) = (
-        if plo.is_finite() { plo } else { lo },
-        if phi.is_finite() { phi } else { hi },
-    );
-    if lo.is_finite() && hi.is_finite() && hi > lo {
-        (lo, hi)
-    } else {
-        (0.0, 1.0)
-    }
+    let pad = (hi - lo) * frac;
+    (lo - pad, hi + pad)
 }
 
 /// The runs of consecutive points where both coordinates are finite.
@@ -335,7 +331,7 @@ fn finite_segments(x: &[f64], y: &[f64]) -> Vec<Vec<(f64, f64)>> {
     let mut segments = Vec::new();
     let mut current = Vec::new();
     for (&a, &b) in x.iter().zip(y) {
-        if a.is_finite() && b.is_finite() {
+        if plottable(a) && plottable(b) {
             current.push((a, b));
         } else if !current.is_empty() {
             segments.push(std::mem::take(&mut current));
@@ -347,12 +343,118 @@ fn finite_segments(x: &[f64], y: &[f64]) -> Vec<Vec<(f64, f64)>> {
     segments
 }
 
-fn series_bounds(series: &[Series]) -> (Option<(f64, f64)>, Option<(f64, f64)>) {
+/// Buckets per figure for [`decimate`]: twice the default width in pixels.
+const DECIMATE_BUCKETS: usize = 2 * DEFAULT_SIZE.0 as usize;
+
+/// Thin a long segment whose x never decreases (a time series) to at most four points per bucket of
+/// x (the first, lowest, highest and last), which draws the same picture at figure resolution and
+/// keeps SVG files small. Other segments are returned unchanged.
+fn decimate(seg: Vec<(f64, f64)>, buckets: usize) -> Vec<(f64, f64)> {
+    if seg.len() <= 4 * buckets || !seg.windows(2).all(|w| w[0].0 <= w[1].0) {
+        return seg;
+    }
+    let (x0, x1) = (seg[0].0, seg[seg.len() - 1].0);
+    let width = (x1 - x0) / buckets as f64;
+    if !(width > 0.0 && width.is_finite()) {
+        return seg;
+    }
+    let bucket_of = |x: f64| ((x - x0) / width).floor();
+    let mut out = Vec::with_capacity(4 * buckets + 4);
+    let mut i = 0;
+    while i < seg.len() {
+        let b = bucket_of(seg[i].0);
+        let mut j = i + 1;
+        while j < seg.len() && bucket_of(seg[j].0) == b {
+            j += 1;
+        }
+        let bucket = &seg[i..j];
+        let (mut lo, mut hi) = (0, 0);
+        for (k, p) in bucket.iter().enumerate() {
+            if p.1 < bucket[lo].1 {
+                lo = k;
+            }
+            if p.1 > bucket[hi].1 {
+                hi = k;
+            }
+        }
+        let mut keep = [0, lo, hi, bucket.len() - 1];
+        keep.sort_unstable();
+        let mut last = None;
+        for k in keep {
+            if last != Some(k) {
+                out.push(bucket[k]);
+                last = Some(k);
+            }
+        }
+        i = j;
+    }
+    out
+}
+
+type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// Split a polyline where it turns back sharply (more than 120 degrees, in pixel space), dropping
+/// points that land on the pixel of the previous one. Plotters turns wide lines into polygons with
+/// mitred joins, and a near-reversal (a spike and its reset) makes the mitre shoot across the whole
+/// image; lines that meet end to end do not have that problem.
+fn split_sharp_turns(
+    points: &[(f64, f64)],
+    to_px: impl Fn((f64, f64)) -> (i32, i32),
+) -> Vec<Vec<(f64, f64)>> {
+    let mut pieces = Vec::new();
+    let mut current: Vec<(f64, f64)> = Vec::new();
+    let mut px: Vec<(i32, i32)> = Vec::new(); // pixels of `current`
+    for &p in points {
+        let q = to_px(p);
+        if px.last() == Some(&q) {
+            continue;
+        }
+        if let [.., a, b] = px[..] {
+            let u = ((b.0 - a.0) as f64, (b.1 - a.1) as f64);
+            let v = ((q.0 - b.0) as f64, (q.1 - b.1) as f64);
+            let dot = u.0 * v.0 + u.1 * v.1;
+            let norms = (u.0.hypot(u.1)) * (v.0.hypot(v.1));
+            if dot < -0.5 * norms {
+                let last = *current.last().expect("current has the points of px");
+                pieces.push(std::mem::replace(&mut current, vec![last]));
+                px = vec![b];
+            }
+        }
+        current.push(p);
+        px.push(q);
+    }
+    if !current.is_empty() {
+        pieces.push(current);
+    }
+    pieces
+}
+
+/// Draw one run of finite points as a line (thinned by [`decimate`], split by
+/// [`split_sharp_turns`]).
+fn draw_polyline<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    points: Vec<(f64, f64)>,
+    style: ShapeStyle,
+) -> Result<(), SimError> {
+    let points = decimate(points, DECIMATE_BUCKETS);
+    let pieces = split_sharp_turns(&points, |p| chart.backend_coord(&p));
+    for piece in pieces {
+        chart
+            .draw_series(LineSeries::new(piece, style))
+            .map_err(plot_err)?;
+    }
+    Ok(())
+}
+
+/// Data bounds `(min, max)` on one axis, `None` when there is no plottable value.
+type Bounds = Option<(f64, f64)>;
+
+fn series_bounds(series: &[Series]) -> (Bounds, Bounds) {
     let finite_points = || {
         series
             .iter()
             .flat_map(|s| s.x.iter().zip(&s.y))
-            .filter(|(a, b)| a.is_finite() && b.is_finite())
+            .filter(|(a, b)| plottable(**a) && plottable(**b))
     };
     (
         finite_bounds(finite_points().map(|(a, _)| *a)),
@@ -360,7 +462,7 @@ fn series_bounds(series: &[Series]) -> (Option<(f64, f64)>, Option<(f64, f64)>) 
     )
 }
 
-fn merge_bounds(a: Option<(f64, f64)>, b: Option<(f64, f64)>) -> Option<(f64, f64)> {
+fn merge_bounds(a: Bounds, b: Bounds) -> Bounds {
     match (a, b) {
         (Some((l1, h1)), Some((l2, h2))) => Some((l1.min(l2), h1.max(h2))),
         (a, None) => a,
@@ -444,8 +546,8 @@ fn draw_legend<DB: DrawingBackend>(
         }
         area.draw(&Text::new(
             e.label.clone(),
-            (sx1 + 10, yc - LEGEND_SIZE as i32 / 2 - 1),
-            font.clone(),
+            (sx1 + 10, yc),
+            font.clone().pos(Pos::new(HPos::Left, VPos::Center)),
         ))
         .map_err(plot_err)?;
     }
@@ -488,7 +590,7 @@ const X_LABEL_AREA: u32 = 55;
 const Y_LABEL_AREA: u32 = 85;
 
 fn draw_mesh<DB: DrawingBackend>(
-    chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    chart: &mut Chart<'_, DB>,
     x_label: &str,
     y_label: &str,
     y_formatter: Option<&dyn Fn(&f64) -> String>,
@@ -573,9 +675,7 @@ impl Figure for TracePlot<'_> {
         for (i, s) in self.series.iter().enumerate() {
             let style = series_colors[i].stroke_width(line_width(i, n));
             for seg in finite_segments(&s.x, &s.y) {
-                chart
-                    .draw_series(LineSeries::new(seg, style))
-                    .map_err(plot_err)?;
+                draw_polyline(&mut chart, seg, style)?;
             }
         }
 
@@ -593,7 +693,7 @@ impl Figure for TracePlot<'_> {
                     .draw_series(
                         sm.times
                             .iter()
-                            .filter(|t| t.is_finite() && **t >= x0 && **t <= x1)
+                            .filter(|t| plottable(**t) && **t >= x0 && **t <= x1)
                             .map(|&t| {
                                 PathElement::new(vec![(t, lo), (t, hi)], color.stroke_width(2))
                             }),
@@ -616,7 +716,7 @@ impl Figure for RasterPlot<'_> {
             .spikes
             .iter()
             .copied()
-            .filter(|(t, _)| t.is_finite())
+            .filter(|(t, _)| plottable(*t))
             .collect();
         let tb = finite_bounds(spikes.iter().map(|s| s.0));
         // Time axis from 0 (or the earliest spike, if negative) to the last spike.
@@ -691,9 +791,7 @@ impl Figure for XyPlot<'_> {
                         .draw_series(seg.iter().map(|&p| Circle::new(p, 4, color.filled())))
                         .map_err(plot_err)?;
                 }
-                chart
-                    .draw_series(LineSeries::new(seg, color.stroke_width(width)))
-                    .map_err(plot_err)?;
+                draw_polyline(&mut chart, seg, color.stroke_width(width))?;
             }
         }
         if let Some(legend) = legend_area {
@@ -712,8 +810,13 @@ mod tests {
         assert_eq!(axis_range(None, 0.05), (0.0, 1.0));
         let (lo, hi) = axis_range(Some((-65.0, -65.0)), 0.0);
         assert!(lo < -65.0 && hi > -65.0);
-        let (lo, hi) = axis_range(Some((-1e308, 1.7e308)), 0.05);
+        let (lo, hi) = axis_range(Some((-1e300, 1e300)), 0.05);
         assert!(lo.is_finite() && hi.is_finite() && lo < hi);
+        assert_eq!(axis_range(Some((-1e308, 1.7e308)), 0.05), (0.0, 1.0));
+        let (lo, hi) = axis_range(Some((1.0, 1.0 + 1e-15)), 0.05);
+        assert!(lo < 0.99 && hi > 1.01);
+        let (lo, hi) = axis_range(Some((0.0, 1e-310)), 0.05);
+        assert!(lo <= -0.5 && hi >= 0.5);
         assert_eq!(axis_range(Some((0.0, 10.0)), 0.1), (-1.0, 11.0));
     }
 
@@ -730,6 +833,54 @@ mod tests {
                 vec![(5.0, 4.0)]
             ]
         );
+    }
+
+    #[test]
+    fn decimation_keeps_extremes_and_ends() {
+        let n = 100_000;
+        let seg: Vec<(f64, f64)> = (0..n)
+            .map(|i| (i as f64, if i == 54_321 { 1e6 } else { (i % 7) as f64 }))
+            .collect();
+        let out = decimate(seg.clone(), 1000);
+        assert!(out.len() <= 4000, "{}", out.len());
+        assert_eq!(out.first(), seg.first());
+        assert_eq!(out.last(), seg.last());
+        assert!(out.contains(&(54_321.0, 1e6)), "the spike survives");
+        assert!(out.windows(2).all(|w| w[0].0 < w[1].0));
+        // Short or non-monotonic segments are untouched.
+        let short = seg[..100].to_vec();
+        assert_eq!(decimate(short.clone(), 1000), short);
+        let mut back = seg.clone();
+        back.swap(10, 20);
+        assert_eq!(decimate(back.clone(), 1000).len(), back.len());
+    }
+
+    #[test]
+    fn polylines_split_at_reversals_only() {
+        let px = |p: (f64, f64)| (p.0 as i32, p.1 as i32);
+        // Up, then straight back down: split at the top.
+        let spike = [(0.0, 0.0), (1.0, 10.0), (2.0, 20.0), (2.0, 0.0), (3.0, 0.0)];
+        let pieces = split_sharp_turns(&spike, px);
+        assert_eq!(
+            pieces,
+            vec![
+                vec![(0.0, 0.0), (1.0, 10.0), (2.0, 20.0)],
+                vec![(2.0, 20.0), (2.0, 0.0), (3.0, 0.0)]
+            ]
+        );
+        // A right angle and a gentle curve stay in one piece; same-pixel points are dropped.
+        let gentle = [
+            (0.0, 0.0),
+            (10.0, 0.0),
+            (10.2, 0.3),
+            (10.0, 10.0),
+            (20.0, 12.0),
+        ];
+        assert_eq!(
+            split_sharp_turns(&gentle, px),
+            vec![vec![(0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (20.0, 12.0)]]
+        );
+        assert!(split_sharp_turns(&[], px).is_empty());
     }
 
     #[test]

@@ -17,7 +17,7 @@ use vcd::{
     VarType,
 };
 
-use crate::error::SimError;
+use crate::error::{temp_file_beside, SimError};
 
 /// One integer signal of a trace: `values[step]` is its value at that step, two's complement in
 /// `width` bits (1..=64). A spike output is a width-1 signal with values 0 and 1.
@@ -193,19 +193,7 @@ pub fn write_trace_vcd(
 
 /// Write `bytes` to `path` through a temporary file in the same directory and a rename.
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SimError> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".tmp")
-        .tempfile_in(&dir)
-        .map_err(|e| SimError::io(&dir, e))?;
+    let mut tmp = temp_file_beside(path, ".tmp")?;
     tmp.write_all(bytes)
         .and_then(|_| tmp.flush())
         .map_err(|e| SimError::io(tmp.path(), e))?;
@@ -308,7 +296,8 @@ impl VcdData {
 
     /// A time in timescale units converted to nanoseconds (if the file has a timescale).
     pub fn time_to_ns(&self, time: u64) -> Option<f64> {
-        Some(time as f64 * self.timescale_fs? as f64 * 1e-6)
+        let fs = u128::from(time) * u128::from(self.timescale_fs?);
+        Some(fs as f64 / 1e6)
     }
 }
 
@@ -588,50 +577,51 @@ fn normalize_header(raw: &[u8]) -> Vec<u8> {
 
     // (span index, replacement); a `None` replacement blanks the span.
     let mut edits: Vec<(usize, Option<&'static [u8]>)> = Vec::new();
+    // Index of the first token after the `$end` that closes the command containing token `k`
+    // (`from` is the first token that may be the `$end`).
+    let after_end = |from: usize| {
+        let mut j = from;
+        while j < spans.len() && !tok(j).ends_with(b"$end") {
+            j += 1;
+        }
+        j + 1
+    };
     let mut k = 0;
     while k < spans.len() {
         let t = tok(k);
-        match t {
-            b"$comment" | b"$date" | b"$version" => {
-                // Free text (which may contain `$`) through its `$end`.
-                k += 1;
-                while k < spans.len() && !tok(k).ends_with(b"$end") {
-                    k += 1;
-                }
-            }
-            b"$var" if k + 1 < spans.len() => {
-                let ty = String::from_utf8_lossy(tok(k + 1));
-                if ty.parse::<VarType>().is_err() {
-                    let rep: &'static [u8] = match ty.as_ref() {
-                        "realtime" | "shortreal" => b"real",
-                        _ => b"wire",
-                    };
-                    edits.push((k + 1, Some(rep)));
-                }
-                k += 1;
-            }
-            b"$scope" if k + 1 < spans.len() => {
-                let ty = String::from_utf8_lossy(tok(k + 1));
-                if ty.parse::<ScopeType>().is_err() {
-                    edits.push((k + 1, Some(b"module")));
-                }
-                k += 1;
-            }
-            _ if t.starts_with(b"$") && !is_known_header_command(t) => {
-                // Blank the whole command, through its `$end`.
-                loop {
-                    let ends = tok(k).ends_with(b"$end");
-                    edits.push((k, None));
-                    k += 1;
-                    if ends || k >= spans.len() {
-                        break;
+        k = match t {
+            b"$var" => {
+                if k + 1 < spans.len() {
+                    let ty = String::from_utf8_lossy(tok(k + 1));
+                    if ty.parse::<VarType>().is_err() {
+                        let rep: &'static [u8] = match ty.as_ref() {
+                            "realtime" | "shortreal" => b"real",
+                            _ => b"wire",
+                        };
+                        edits.push((k + 1, Some(rep)));
                     }
                 }
-                continue;
+                // type, size, id code (which may start with `$`), reference, then `$end`.
+                after_end(k + 5)
             }
-            _ => {}
-        }
-        k += 1;
+            b"$scope" => {
+                if k + 1 < spans.len() {
+                    let ty = String::from_utf8_lossy(tok(k + 1));
+                    if ty.parse::<ScopeType>().is_err() {
+                        edits.push((k + 1, Some(b"module")));
+                    }
+                }
+                after_end(k + 1)
+            }
+            _ if t.starts_with(b"$") && !t.ends_with(b"$end") => {
+                let next = after_end(k + 1);
+                if !is_known_header_command(t) {
+                    edits.extend((k..next.min(spans.len())).map(|j| (j, None)));
+                }
+                next
+            }
+            _ => k + 1,
+        };
     }
 
     let mut out = Vec::with_capacity(raw.len());
@@ -641,7 +631,7 @@ fn normalize_header(raw: &[u8]) -> Vec<u8> {
         out.extend_from_slice(&raw[pos..s]);
         match rep {
             Some(r) => out.extend_from_slice(r),
-            None => out.extend(std::iter::repeat(b' ').take(e - s)),
+            None => out.resize(out.len() + (e - s), b' '),
         }
         pos = e;
     }
@@ -652,15 +642,7 @@ fn normalize_header(raw: &[u8]) -> Vec<u8> {
 fn is_known_header_command(t: &[u8]) -> bool {
     matches!(
         t,
-        b"$comment"
-            | b"$date"
-            | b"$version"
-            | b"$timescale"
-            | b"$scope"
-            | b"$upscope"
-            | b"$var"
-            | b"$enddefinitions"
-            | b"$end"
+        b"$comment" | b"$date" | b"$version" | b"$timescale" | b"$upscope" | b"$enddefinitions"
     )
 }
 
@@ -690,16 +672,17 @@ mod tests {
 
     #[test]
     fn header_normalization_keeps_lines() {
-        let raw = b"$scope struct s $end\n$attrbegin misc 07 foo 1 $end\n$var logic 8 ! x [7:0] $end\n$comment $var bogus $end\n$enddefinitions $end\n";
+        let raw = b"$scope struct s $end\n$attrbegin misc 07 foo 1 $end\n$var logic 8 ! x [7:0] $end\n$var bit 1 $ y $end\n$comment $var bogus $end\n$enddefinitions $end\n";
         let out = normalize_header(raw);
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("$scope module s $end"), "{text}");
         assert!(text.contains("$var wire 8 ! x [7:0] $end"), "{text}");
+        assert!(text.contains("$var wire 1 $ y $end"), "id code `$`: {text}");
         assert!(!text.contains("attrbegin"), "{text}");
         assert!(
             text.contains("$var bogus"),
             "comment text is left alone: {text}"
         );
-        assert_eq!(text.lines().count(), 5);
+        assert_eq!(text.lines().count(), 6);
     }
 }

@@ -104,3 +104,51 @@ fn izhikevich_cores_are_bit_exact() {
         6,
     );
 }
+
+#[test]
+fn adex_cores_are_bit_exact() {
+    check("adex", Some("bg2005-rs"), "Q7.10", MulVariant::Exact, 7);
+    check(
+        "adex",
+        Some("bursting"),
+        "Q8.14",
+        MulVariant::ShiftAdd { terms: 3 },
+        8,
+    );
+}
+
+#[test]
+fn fhn_cores_are_bit_exact() {
+    check("fhn", None, "Q3.12", MulVariant::Exact, 9);
+    check("fhn", None, "Q3.10", MulVariant::ShiftAdd { terms: 3 }, 10);
+}
+
+#[test]
+fn morris_lecar_cores_are_bit_exact() {
+    check("morris-lecar", Some("snlc"), "Q7.12", MulVariant::Exact, 11);
+    check("morris-lecar", Some("hopf"), "Q8.16", MulVariant::Exact, 12);
+}
+
+#[test]
+fn hasler_cores_are_bit_exact() {
+    check("hasler", Some("type1"), "Q7.12", MulVariant::Exact, 13);
+    check(
+        "hasler",
+        Some("type2"),
+        "Q7.10",
+        MulVariant::ShiftAdd { terms: 3 },
+        14,
+    );
+}
+
+#[test]
+fn nullcline_cores_are_bit_exact() {
+    check("nullcline", Some("cubic"), "Q3.12", MulVariant::Exact, 15);
+    check(
+        "nullcline",
+        Some("pwl"),
+        "Q4.16",
+        MulVariant::ShiftAdd { terms: 3 },
+        16,
+    );
+}

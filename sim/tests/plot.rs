@@ -236,13 +236,29 @@ fn empty_and_non_finite_data_still_render() {
             "v (mV)",
         )
         .unwrap();
-        plot_traces(p("t_huge"), "huge", &[huge.clone()], &[], "t", "v").unwrap();
-        plot_traces(p("t_const"), "constant", &[constant.clone()], &[], "t", "v").unwrap();
+        plot_traces(
+            p("t_huge"),
+            "huge",
+            std::slice::from_ref(&huge),
+            &[],
+            "t",
+            "v",
+        )
+        .unwrap();
+        plot_traces(
+            p("t_const"),
+            "constant",
+            std::slice::from_ref(&constant),
+            &[],
+            "t",
+            "v",
+        )
+        .unwrap();
         plot_raster(p("r_empty"), "no spikes", &[], 0, "time (ms)").unwrap();
         plot_xy(
             p("xy_nan"),
             "nan",
-            &[nan.clone()],
+            std::slice::from_ref(&nan),
             "I (nA)",
             "rate (Hz)",
             true,
@@ -301,11 +317,35 @@ fn output_is_deterministic_and_overwrites() {
     for ext in ["png", "svg"] {
         let a = dir.path().join(format!("a.{ext}"));
         let b = dir.path().join(format!("b.{ext}"));
-        plot_traces(&a, "same", &[s.clone()], &[], "time (ms)", "v (mV)").unwrap();
-        plot_traces(&b, "same", &[s.clone()], &[], "time (ms)", "v (mV)").unwrap();
+        plot_traces(
+            &a,
+            "same",
+            std::slice::from_ref(&s),
+            &[],
+            "time (ms)",
+            "v (mV)",
+        )
+        .unwrap();
+        plot_traces(
+            &b,
+            "same",
+            std::slice::from_ref(&s),
+            &[],
+            "time (ms)",
+            "v (mV)",
+        )
+        .unwrap();
         assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
         // Writing over an existing file replaces it.
-        plot_traces(&a, "other title", &[s.clone()], &[], "time (ms)", "v (mV)").unwrap();
+        plot_traces(
+            &a,
+            "other title",
+            std::slice::from_ref(&s),
+            &[],
+            "time (ms)",
+            "v (mV)",
+        )
+        .unwrap();
         assert_ne!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
     }
 }

@@ -37,7 +37,7 @@ pub struct CoreArgs {
     #[command(flatten)]
     pub fixed_args: FixedArgs,
     /// Time step in ms folded into the constants (default: the model's).
-    #[arg(long, conflicts_with = "config")]
+    #[arg(long, conflicts_with = "config", allow_negative_numbers = true)]
     pub dt: Option<f64>,
     /// Integration method the twin follows (LIF: exact or euler).
     #[arg(long, conflicts_with = "config")]

@@ -29,10 +29,10 @@ pub struct Args {
     #[arg(long, short = 's')]
     pub stimulus: Option<String>,
     /// Duration in ms.
-    #[arg(long, short = 'd')]
+    #[arg(long, short = 'd', allow_negative_numbers = true)]
     pub duration: Option<f64>,
     /// Time step in ms.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub dt: Option<f64>,
     /// Integration method of the f64 model: euler, rk4 or exact (LIF only).
     #[arg(long)]

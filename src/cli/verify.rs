@@ -92,7 +92,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     if a.steps == 0 {
         bail!("--steps 0: nothing to verify");
     }
-    let total = a.steps.checked_mul(c.neurons).unwrap_or(usize::MAX);
+    let total = a.steps.saturating_mul(c.neurons);
     if total > 4_194_304 {
         bail!(
             "--steps {} x --neurons {} = {total} updates: at most 4194304 per run",

@@ -157,7 +157,7 @@ pub(crate) fn sat(b: &ModuleBuilder, x: Sig, f: QFormat) -> Sig {
 
 /// The header lines every module of a core carries.
 fn header(b: &ModuleBuilder, model: &FixedModel) {
-    b.header_line("do not edit: regenerate with spikeforge generate".to_string());
+    b.header_line("do not edit: regenerate with spikeforge generate");
     b.header_line(format!("model: {}", model.ident()));
     for w in model.state_words() {
         b.header_line(format!("state word {}: {}", w.name, w.fmt));
@@ -170,9 +170,7 @@ fn header(b: &ModuleBuilder, model: &FixedModel) {
 pub fn datapath(model: &FixedModel) -> Result<Module, HdlError> {
     let b = ModuleBuilder::new(&datapath_name(model))?;
     header(&b, model);
-    b.header_line(
-        "single-neuron update: (state, in_data) -> (state_next, spike), combinational".to_string(),
-    );
+    b.header_line("single-neuron update: (state, in_data) -> (state_next, spike), combinational");
     let words: Vec<Sig> = model
         .state_words()
         .iter()
@@ -232,7 +230,7 @@ pub fn core(model: &FixedModel, opts: &CoreOptions) -> Result<GeneratedCore, Hdl
     b.header_line(format!(
         "time-multiplexed core: {n} neurons, state in block RAM, one update per clock"
     ));
-    b.header_line("ports: in_valid/in_ready/in_data (one beat per neuron, in order), spk_* address events, obs_* written-back state".to_string());
+    b.header_line("ports: in_valid/in_ready/in_data (one beat per neuron, in order), spk_* address events, obs_* written-back state");
     let aw = crate::ir::addr_width(n);
     let addr_ty = Ty::unsigned(aw);
     let in_ty = ty(model.input_format());
