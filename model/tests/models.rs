@@ -529,3 +529,24 @@ fn registry_defaults_are_consistent() {
     }
     assert!(model_info("hodgkin-huxley").is_err());
 }
+
+#[test]
+fn a_coefficient_format_too_coarse_for_the_tables_is_an_error_not_a_panic() {
+    use spikeforge_model::{FixedConfig, ModelError, ModelSpec, QFormat};
+    for (m, fmt) in [
+        ("adex", "Q7.10"),
+        ("morris-lecar", "Q7.12"),
+        ("hasler", "Q7.12"),
+    ] {
+        let spec = ModelSpec::new(m, None).unwrap();
+        let cfg = FixedConfig::new(fmt.parse().unwrap()).with_word("coef", QFormat::q(10, 4));
+        let e = spec
+            .fixed(spec.info.default_dt_ms, spec.info.default_method, &cfg)
+            .unwrap_err();
+        assert!(
+            matches!(&e, ModelError::BadValue { name, .. } if name == "word coef")
+                || matches!(e, ModelError::DoesNotFit { .. }),
+            "{m}: {e}"
+        );
+    }
+}

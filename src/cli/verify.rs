@@ -48,6 +48,9 @@ pub struct Args {
     /// Keep the testbench, build and logs in this folder.
     #[arg(long)]
     pub workdir: Option<PathBuf>,
+    /// Also write the JSON report to this file.
+    #[arg(long)]
+    pub report: Option<PathBuf>,
     /// Output: table or json.
     #[arg(long, short = 'f', default_value = "table", value_parser = ["table", "json"])]
     pub format: String,
@@ -146,17 +149,21 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     };
     let init = vec![c.twin.initial_state(); c.neurons];
     let report = cosim::cosimulate(&spec, &rtl, &c.twin, &init, &inputs, &opts)?;
+    let mut j = json!(report);
+    if let Some(o) = j.as_object_mut() {
+        o.remove("rtl_membrane0");
+        o.remove("model_membrane0");
+        o.remove("rtl_spikes");
+        o.insert("top".into(), json!(top));
+        o.insert("bit_exact".into(), json!(report.mismatch.is_none()));
+        o.insert("seed".into(), json!(a.seed));
+    }
+    let json_text = serde_json::to_string_pretty(&j)? + "\n";
+    if let Some(p) = &a.report {
+        super::common::write_atomic(p, json_text.as_bytes())?;
+    }
     if a.format == "json" {
-        let mut j = json!(report);
-        if let Some(o) = j.as_object_mut() {
-            o.remove("rtl_membrane0");
-            o.remove("model_membrane0");
-            o.remove("rtl_spikes");
-            o.insert("top".into(), json!(top));
-            o.insert("bit_exact".into(), json!(report.mismatch.is_none()));
-            o.insert("seed".into(), json!(a.seed));
-        }
-        println!("{}", serde_json::to_string_pretty(&j)?);
+        print!("{json_text}");
     } else {
         println!(
             "{top}: {} neurons x {} steps = {} updates in {} ({} address events)",

@@ -352,6 +352,8 @@ impl AdexFixed {
             dt / p.tau_w_ms,
         ];
         let fc = cfg.coef_format_sig(&cs);
+        // the lookup-table term is aligned by `cf - 8` (table at f + 8 fraction bits)
+        crate::quant::require_coef_frac(fc, 8)?;
         let m = cfg.mul;
         // scalar constants first, so that a narrow format names the parameter
         let el = quantize_param("EL", p.el_mv, fmt_v)?;

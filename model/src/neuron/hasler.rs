@@ -340,6 +340,8 @@ impl HaslerFixed {
             dt / p.tau_n_ms,
         ];
         let fc = cfg.coef_format_sig(&cs);
+        // the lookup-table term is aligned by `cf - 8` (table at f + 8 fraction bits)
+        crate::quant::require_coef_frac(fc, 8)?;
         let m = cfg.mul;
         // scalar constants first, so that a narrow format names the parameter
         let el = quantize_param("EL", p.el_mv, fmt_v)?;

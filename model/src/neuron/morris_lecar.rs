@@ -384,6 +384,8 @@ impl MorrisLecarFixed {
         let c = p.c_uf_cm2;
         let cs = [dt / c, dt * p.gl_ms_cm2 / c, dt * p.gk_ms_cm2 / c];
         let fc = cfg.coef_format_sig(&cs);
+        // the lookup-table term is aligned by `cf - 8` (table at f + 8 fraction bits)
+        crate::quant::require_coef_frac(fc, 8)?;
         let m = cfg.mul;
         // scalar constants first, so that a narrow format names the parameter
         let el = quantize_param("EL", p.el_mv, fmt_v)?;
