@@ -23,7 +23,7 @@ fn bench_pop<M: Neuron + Clone>(
 ) {
     let mut p = Population::new(m, n, 0.1, method);
     let input: Vec<f64> = (0..n)
-        .map(|i| drive * (0.5 + i as f64 / n as f64))
+        .map(|i| drive * (0.75 + 0.5 * i as f64 / n as f64))
         .collect();
     let mut fired = Vec::with_capacity(n);
     let t = Instant::now();
@@ -44,7 +44,7 @@ fn bench_pop<M: Neuron + Clone>(
 
 fn bench_fixed<M: FixedNeuron + Clone>(name: &str, m: M, n: usize, steps: usize, drive: f64) {
     let inputs: Vec<i64> = (0..n)
-        .map(|i| m.quantize_input(drive * (0.5 + i as f64 / n as f64)))
+        .map(|i| m.quantize_input(drive * (0.75 + 0.5 * i as f64 / n as f64)))
         .collect();
     let mut p = FixedPopulation::new(m, n);
     let mut fired = Vec::with_capacity(n);

@@ -200,6 +200,22 @@ pub fn csd(x: i64) -> Vec<(i8, u32)> {
     out
 }
 
+/// Reject a coefficient format with fewer than `min` fraction bits (models whose lookup tables are
+/// aligned against the coefficients need it), naming the `coef` word.
+pub fn require_coef_frac(fc: QFormat, min: u32) -> Result<(), ModelError> {
+    if fc.frac_bits >= min {
+        Ok(())
+    } else {
+        Err(ModelError::BadValue {
+            name: "word coef".into(),
+            value: fc.frac_bits as f64,
+            why: format!(
+                "the coefficient format {fc} needs at least {min} fraction bits for this model"
+            ),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -224,21 +240,5 @@ mod tests {
             Coef::new("big", 3.0, f, MulVariant::Exact),
             Err(ModelError::DoesNotFit { .. })
         ));
-    }
-}
-
-/// Reject a coefficient format with fewer than `min` fraction bits (models whose lookup tables are
-/// aligned against the coefficients need it), naming the `coef` word.
-pub fn require_coef_frac(fc: QFormat, min: u32) -> Result<(), ModelError> {
-    if fc.frac_bits >= min {
-        Ok(())
-    } else {
-        Err(ModelError::BadValue {
-            name: "word coef".into(),
-            value: fc.frac_bits as f64,
-            why: format!(
-                "the coefficient format {fc} needs at least {min} fraction bits for this model"
-            ),
-        })
     }
 }

@@ -2,5 +2,6 @@
 //! VCD reading and writing, and plots.
 pub mod cosim;
 pub mod error;
+pub mod fast;
 pub mod plot;
 pub mod vcdio;
