@@ -50,6 +50,7 @@ fn bench(model: &str, preset: Option<&str>, fmt: &str, seed: u64) -> Row {
         neurons: NEURONS,
         fifo_depth: 16,
         init: Some(init.clone()),
+        runtime_params: false,
     };
     // generation: IR + Verilog text
     let t = Instant::now();

@@ -214,3 +214,48 @@ fn bad_rtl_folder_and_missing_simulator_exit_2() {
         "{err}"
     );
 }
+
+#[test]
+fn runtime_parameter_cores_generate_and_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let rtl = dir.path().join("rtl");
+    let model = [
+        "--model",
+        "izhikevich",
+        "--preset",
+        "fs",
+        "--neurons",
+        "4",
+        "--runtime-params",
+    ];
+    generate(&rtl, &model);
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(rtl.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["top"], "sf_izhikevich_q8_12_rt_n4");
+    let names: Vec<&str> = m["runtime_params"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    for want in ["k2", "c", "d", "v_peak"] {
+        assert!(names.contains(&want), "{names:?}");
+    }
+    assert!(m["ports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["name"] == "cfg_data"));
+    let o = verify(
+        &model,
+        &[
+            "--rtl",
+            rtl.to_str().unwrap(),
+            "--steps",
+            "500",
+            "--simulator",
+            "icarus",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}

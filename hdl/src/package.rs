@@ -40,6 +40,7 @@ pub fn manifest(
         "modules": core.design.module_names(),
         "files": verilog,
         "ports": core.ports,
+        "runtime_params": core.params,
         "formats": {
             "state": model.state_words().iter().map(|w| json!({"name": w.name, "format": w.fmt.to_string(), "width": w.fmt.width()})).collect::<Vec<_>>(),
             "input": model.input_format().to_string(),

@@ -61,6 +61,18 @@ pub struct CoreSpec {
     pub n: usize,
     pub words: Vec<Word>,
     pub input: QFormat,
+    /// The run-time parameter port of a core generated with run-time parameters, and the writes the
+    /// testbench makes through it after reset, before the first input.
+    pub cfg: Option<CfgPort>,
+}
+
+/// A core's `cfg_we` / `cfg_addr` / `cfg_data` port and the parameter writes to apply.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CfgPort {
+    pub addr_width: u32,
+    pub data_width: u32,
+    /// `(cfg_addr, raw value)` in order.
+    pub writes: Vec<(u32, i64)>,
 }
 
 impl CoreSpec {
@@ -71,6 +83,7 @@ impl CoreSpec {
             n,
             words: twin.state_words(),
             input: twin.input_format(),
+            cfg: None,
         }
     }
     /// Width of neuron addresses.
@@ -288,6 +301,14 @@ pub fn testbench(spec: &CoreSpec, stalls: bool) -> String {
     let _ = writeln!(s, "  reg {} stim [0:4194303];", vrange(iw));
     s.push_str("  integer total;\n  integer k;\n  integer nobs;\n  integer cycles;\n  integer drain;\n  integer fd;\n");
     s.push_str("  reg [15:0] lfsr;\n  reg [255:0] stimfile;\n  reg [255:0] outfile;\n");
+    if let Some(c) = &spec.cfg {
+        let _ = writeln!(
+            s,
+            "  reg cfg_we = 1'b0;\n  reg {} cfg_addr = 0;\n  reg signed {} cfg_data = 0;\n  reg cfg_done = 1'b0;",
+            vrange(c.addr_width),
+            vrange(c.data_width)
+        );
+    }
     let _ = writeln!(s, "  {} dut (", spec.top);
     let mut ports = vec![
         ".clk(clk)".to_string(),
@@ -305,9 +326,23 @@ pub fn testbench(spec: &CoreSpec, stalls: bool) -> String {
     for w in &spec.words {
         ports.push(format!(".obs_{0}(obs_{0})", w.name));
     }
+    if spec.cfg.is_some() {
+        for p in ["cfg_we", "cfg_addr", "cfg_data"] {
+            ports.push(format!(".{p}({p})"));
+        }
+    }
     let _ = writeln!(s, "    {}\n  );", ports.join(",\n    "));
+    let gate = if spec.cfg.is_some() {
+        " && cfg_done"
+    } else {
+        ""
+    };
+    let _ = writeln!(
+        s,
+        "  assign in_valid = !rst{gate} && (k < total) && (!STALLS || lfsr[0] || lfsr[3]);"
+    );
     s.push_str(
-        "  assign in_valid = !rst && (k < total) && (!STALLS || lfsr[0] || lfsr[3]);\n\
+        "\
          \x20 assign in_data = stim[k];\n\
          \x20 assign spk_ready = !STALLS || lfsr[5] || lfsr[9];\n\
          \x20 always #5 clk = ~clk;\n\
@@ -323,7 +358,22 @@ pub fn testbench(spec: &CoreSpec, stalls: bool) -> String {
          \x20   $dumpvars(0, sf_tb);\n\
          `endif\n\
          \x20   repeat (3) @(posedge clk);\n\
-         \x20   rst <= 1'b0;\n\
+         \x20   rst <= 1'b0;\n",
+    );
+    if let Some(c) = &spec.cfg {
+        for (addr, value) in &c.writes {
+            let _ = writeln!(
+                s,
+                "    @(posedge clk); cfg_we <= 1'b1; cfg_addr <= {aw}'d{addr}; cfg_data <= {dw}'h{v};",
+                aw = c.addr_width,
+                dw = c.data_width,
+                v = hex_word(*value, c.data_width)
+            );
+        }
+        s.push_str("    @(posedge clk); cfg_we <= 1'b0; cfg_done <= 1'b1;\n");
+    }
+    s.push_str(
+        "\
          \x20 end\n\
          \x20 always @(posedge clk) begin\n\
          \x20   if (!rst) begin\n\

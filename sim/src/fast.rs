@@ -241,10 +241,15 @@ pub fn harness(spec: &CoreSpec, class: &str) -> String {
     );
     let _ = writeln!(s, "  {class}* top = new {class}{{ctx}};");
     let set_in = format!("top->in_data = ({})x;", c_type(iw));
+    let tie_cfg = if spec.cfg.is_some() {
+        " top->cfg_we = 0;"
+    } else {
+        ""
+    };
     let _ = writeln!(
         s,
         "  auto set_in = [&](uint64_t x) {{ {set_in} }};\n\
-         \x20 top->clk = 0; top->rst = 1; top->in_valid = 0; top->spk_ready = 1; set_in(0);\n\
+         \x20 top->clk = 0; top->rst = 1; top->in_valid = 0; top->spk_ready = 1; set_in(0);{tie_cfg}\n\
          \x20 top->eval();\n\
          \x20 for (int i = 0; i < 3; ++i) {{ top->clk = 1; top->eval(); top->clk = 0; top->eval(); }}\n\
          \x20 top->rst = 0;\n\
@@ -340,6 +345,11 @@ fn check_spec(spec: &CoreSpec) -> Result<(), SimError> {
 /// Generate the harness for `spec` and build it with the RTL files `rtl` in Verilator (in
 /// `workdir`, which is created and kept for inspection).
 pub fn build(spec: &CoreSpec, rtl: &[PathBuf], workdir: &Path) -> Result<FastBuilt, SimError> {
+    if spec.cfg.as_ref().is_some_and(|c| !c.writes.is_empty()) {
+        return Err(SimError::InvalidInput(
+            "the fast harness does not write run-time parameters; use the text mode".into(),
+        ));
+    }
     check_spec(spec)?;
     cosim::check_simulator(Simulator::Verilator)?;
     std::fs::create_dir_all(workdir).map_err(|e| SimError::io(workdir, e))?;
@@ -612,6 +622,7 @@ mod tests {
             n: 5,
             words,
             input,
+            cfg: None,
         }
     }
 

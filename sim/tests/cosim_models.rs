@@ -23,6 +23,7 @@ fn check(model: &str, preset: Option<&str>, fmt: &str, mul: MulVariant, seed: u6
         neurons: NEURONS,
         fifo_depth: 16,
         init: Some(random_init(&twin, NEURONS, seed)),
+        runtime_params: false,
     };
     let g = core(&twin, &opts).unwrap();
     let dir = tempfile::tempdir().unwrap();

@@ -37,6 +37,7 @@ fn setup(model: &str, preset: Option<&str>, hw: FixedModel, seed: u64, dir: &Pat
         neurons: NEURONS,
         fifo_depth: 16,
         init: Some(init.clone()),
+        runtime_params: false,
     };
     let g = core(&hw, &opts).unwrap();
     let rtl = dir.join("rtl");

@@ -34,6 +34,7 @@ pub fn files(c: &Core) -> anyhow::Result<(String, Vec<(String, String)>)> {
         neurons: c.neurons,
         fifo_depth: c.fifo_depth,
         init: None,
+        runtime_params: c.runtime_params,
     };
     let g = core(&c.twin, &opts)?;
     let params: serde_json::Map<String, serde_json::Value> = c

@@ -45,6 +45,10 @@ pub struct CoreArgs {
     /// Depth of the spike (address-event) FIFO.
     #[arg(long, default_value_t = 16)]
     pub fifo_depth: usize,
+    /// Parameters as run-time registers written through a cfg_we/cfg_addr/cfg_data port (listed in
+    /// the manifest) instead of constants; the module names get an `_rt` suffix.
+    #[arg(long)]
+    pub runtime_params: bool,
     /// A TOML file describing the core instead of the flags above (see README).
     #[arg(long)]
     pub config: Option<PathBuf>,
@@ -66,6 +70,7 @@ struct ConfigFile {
     dt: Option<f64>,
     method: Option<String>,
     fifo_depth: Option<usize>,
+    runtime_params: Option<bool>,
 }
 
 /// A resolved core description.
@@ -78,11 +83,13 @@ pub struct Core {
     pub fixed: String,
     pub dt: f64,
     pub method: Method,
+    pub runtime_params: bool,
 }
 
 impl CoreArgs {
     /// Resolve flags or the config file into a core.
     pub fn resolve(&self) -> anyhow::Result<Core> {
+        let mut runtime_params = self.runtime_params;
         let (margs, neurons, fixed, fargs, dt, method, fifo) = match &self.config {
             Some(path) => {
                 let text = std::fs::read_to_string(path)
@@ -98,6 +105,7 @@ impl CoreArgs {
                     words: c.words.iter().map(|(k, v)| format!("{k}={v}")).collect(),
                     mul: c.mul.unwrap_or_else(|| "exact".into()),
                 };
+                runtime_params |= c.runtime_params.unwrap_or(false);
                 (
                     margs,
                     c.neurons,
@@ -155,6 +163,7 @@ impl CoreArgs {
             fixed,
             dt,
             method,
+            runtime_params,
         })
     }
 }

@@ -114,7 +114,15 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let tmp = tempfile::tempdir().context("creating a temporary folder")?;
     let (top, rtl) = match &a.rtl {
         Some(dir) => {
-            let top = spikeforge_hdl::cores::core_name(&c.twin, c.neurons);
+            let top = if c.runtime_params {
+                format!(
+                    "{}_rt_n{}",
+                    spikeforge_hdl::cores::datapath_name(&c.twin),
+                    c.neurons
+                )
+            } else {
+                spikeforge_hdl::cores::core_name(&c.twin, c.neurons)
+            };
             let files = verilog_files(dir)?;
             let mods = declared_modules(&files);
             if !mods.contains(&top) {
@@ -143,7 +151,10 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             (top, paths)
         }
     };
-    let spec = CoreSpec::of(&c.twin, &top, c.neurons);
+    let mut spec = CoreSpec::of(&c.twin, &top, c.neurons);
+    if c.runtime_params {
+        spec.cfg = Some(cfg_port(&c.twin, &rtl, &top)?);
+    }
     let standard: Stimulus = c.spec.default_stimulus().parse()?;
     let typical = cosim::typical_range(standard.at(1e4));
     let inputs = cosim::random_inputs(c.twin.input_format(), typical, c.neurons, a.steps, a.seed);
@@ -365,5 +376,31 @@ fn run_fast(a: &Args, c: &super::hw::Core, total: usize) -> anyhow::Result<ExitC
             );
             Ok(ExitCode::from(1))
         }
+    }
+}
+
+/// The cfg port of a run-time-parameter core, read from the manifest beside the Verilog when there
+/// is one, else from a fresh generation (no writes: the reset values are the generated parameters).
+fn cfg_port(
+    twin: &spikeforge_model::FixedModel,
+    rtl: &[PathBuf],
+    top: &str,
+) -> anyhow::Result<cosim::CfgPort> {
+    let opts = spikeforge_hdl::cores::CoreOptions {
+        runtime_params: true,
+        ..spikeforge_hdl::cores::CoreOptions::new(1)
+    };
+    let g = spikeforge_hdl::cores::core(twin, &opts)?;
+    let width = |name: &str| g.ports.iter().find(|p| p.name == name).map(|p| p.width);
+    match (width("cfg_addr"), width("cfg_data")) {
+        (Some(addr_width), Some(data_width)) => Ok(cosim::CfgPort {
+            addr_width,
+            data_width,
+            writes: Vec::new(),
+        }),
+        _ => bail!(
+            "{top}: the model has no run-time parameters (files: {})",
+            rtl.len()
+        ),
     }
 }

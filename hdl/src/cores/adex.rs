@@ -31,7 +31,7 @@ pub(super) fn build(
     let fs = fi.max(fw);
     let s = b.named("s", b.sub(align(b, input, fi, fs), align(b, w, fw, fs)));
     let fa = f.max(fs);
-    let d = b.named("d", b.sub(konst(b, m.el, m.fmt_v), v));
+    let d = b.named("d", b.sub(konst(b, "el", m.el, m.fmt_v), v));
     let leak = b.named("leak", b.shl(cmul(b, d, &m.kl), fa - f));
     let drive = b.named("drive", b.shl(cmul(b, s, &m.kc), fa - fs));
     let e = b.named("exp_term", align(b, lookup(b, &m.exp, v), fe, fa + cf));
@@ -41,15 +41,18 @@ pub(super) fn build(
     // w: a (V - EL) - w at fb + cf fraction bits
     let fb = f.max(fw);
     let acc_w = b.sub(
-        b.shl(cmul(b, b.sub(v, konst(b, m.el, m.fmt_v)), &m.ka), fb - f),
+        b.shl(
+            cmul(b, b.sub(v, konst(b, "el", m.el, m.fmt_v)), &m.ka),
+            fb - f,
+        ),
         b.shl(cmul(b, w, &m.kw), fb - fw),
     );
     let acc_w = b.named("acc_w", acc_w);
     let dw = b.named("dw", b.round_shr(acc_w, fb + cf - fw));
     let w1 = b.named("w_int", sat(b, b.add(w, dw), m.fmt_w));
-    let fire = b.named("fire", b.gt(v1, konst(b, m.vcut, m.fmt_v)));
-    let v_next = b.mux(fire, konst(b, m.vr, m.fmt_v), v1);
-    let w_reset = sat(b, b.add(w1, konst(b, m.b, m.fmt_w)), m.fmt_w);
+    let fire = b.named("fire", b.gt(v1, konst(b, "vcut", m.vcut, m.fmt_v)));
+    let v_next = b.mux(fire, konst(b, "vr", m.vr, m.fmt_v), v1);
+    let w_reset = sat(b, b.add(w1, konst(b, "b", m.b, m.fmt_w)), m.fmt_w);
     let w_next = b.mux(fire, w_reset, w1);
     (vec![v_next, w_next], fire)
 }

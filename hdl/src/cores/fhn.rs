@@ -67,8 +67,8 @@ pub(super) fn build(b: &ModuleBuilder, m: &FhnFixed, words: &[Sig], input: Sig) 
         b,
         v1,
         armed,
-        konst(b, m.v_th, m.fmt),
-        konst(b, m.v_rearm, m.fmt),
+        konst(b, "v_th", m.v_th, m.fmt),
+        konst(b, "v_rearm", m.v_rearm, m.fmt),
     );
     (vec![v1, w1, armed_next], spike)
 }

@@ -36,12 +36,12 @@ pub(super) fn build(
     // V: kin I - kl (V - EL) - kk n (V - EK) - na[V] at fa + cf fraction bits
     let p = b.named(
         "p",
-        b.round_shr(b.mul(n, b.sub(v, konst(b, m.ek, m.fmt_v))), fnn),
+        b.round_shr(b.mul(n, b.sub(v, konst(b, "ek", m.ek, m.fmt_v))), fnn),
     ); // f frac
     let fa = f.max(fi);
     let drive = b.shl(cmul(b, input, &m.kin), fa - fi);
     let ion = b.add(
-        cmul(b, b.sub(v, konst(b, m.el, m.fmt_v)), &m.kl),
+        cmul(b, b.sub(v, konst(b, "el", m.el, m.fmt_v)), &m.kl),
         cmul(b, p, &m.kk),
     );
     let acc = b.sub(b.sub(drive, b.shl(ion, fa - f)), align(b, na, fna, fa + cf));
@@ -55,8 +55,8 @@ pub(super) fn build(
         b,
         v1,
         armed,
-        konst(b, m.v_th, m.fmt_v),
-        konst(b, m.v_rearm, m.fmt_v),
+        konst(b, "v_th", m.v_th, m.fmt_v),
+        konst(b, "v_rearm", m.v_rearm, m.fmt_v),
     );
     (vec![v1, n1, armed_next], spike)
 }

@@ -30,7 +30,10 @@ pub(super) fn build(
     let lin_i = align(b, cmul(b, input, &m.kdt), fi + c, f + c);
     let lin = b.named("lin", b.add(lin_u, lin_i));
     let acc = b.named("acc", b.add(quad, b.shl(lin, f)));
-    let dv = b.named("dv", b.add(b.round_shr(acc, f + c), konst(b, m.k0, m.fmt)));
+    let dv = b.named(
+        "dv",
+        b.add(b.round_shr(acc, f + c), konst(b, "k0", m.k0, m.fmt)),
+    );
     let v1 = b.named("v_int", sat(b, b.add(v, dv), m.fmt));
     // du: kab v - ka u at f + C fraction bits
     let du = b.named(
@@ -38,9 +41,9 @@ pub(super) fn build(
         b.round_shr(b.sub(cmul(b, v, &m.kab), cmul(b, u, &m.ka)), c),
     );
     let u1 = b.named("u_int", sat(b, b.add(u, du), m.fmt));
-    let fire = b.named("fire", b.ge(v1, konst(b, m.v_peak, m.fmt)));
-    let v_next = b.mux(fire, konst(b, m.c, m.fmt), v1);
-    let u_reset = sat(b, b.add(u1, konst(b, m.d, m.fmt)), m.fmt);
+    let fire = b.named("fire", b.ge(v1, konst(b, "v_peak", m.v_peak, m.fmt)));
+    let v_next = b.mux(fire, konst(b, "c", m.c, m.fmt), v1);
+    let u_reset = sat(b, b.add(u1, konst(b, "d", m.d, m.fmt)), m.fmt);
     let u_next = b.mux(fire, u_reset, u1);
     (vec![v_next, u_next], fire)
 }

@@ -26,7 +26,7 @@ pub(super) fn build(
         "decayed",
         b.round_shr(cmul(b, u, &m.beta), m.beta.fmt.frac_bits),
     );
-    let thr = konst(b, m.thr, m.fmt);
+    let thr = konst(b, "thr", m.thr, m.fmt);
     let integrated = b.add(decayed, input);
     let after_spike = if m.reset_to_zero {
         input

@@ -25,6 +25,7 @@ use spikeforge_model::fixed::QFormat;
 use spikeforge_model::neuron::{FixedNeuron, MAX_STATE};
 use spikeforge_model::quant::{Coef, MulVariant};
 use spikeforge_model::registry::FixedModel;
+use std::cell::RefCell;
 
 mod adex;
 mod fhn;
@@ -45,6 +46,8 @@ pub struct CoreOptions {
     pub fifo_depth: usize,
     /// Initial state per neuron; `None`: every neuron starts in the twin's initial state.
     pub init: Option<Vec<[i64; MAX_STATE]>>,
+    /// Parameters as run-time registers (a `cfg_*` write port) instead of constants.
+    pub runtime_params: bool,
 }
 
 impl CoreOptions {
@@ -54,6 +57,7 @@ impl CoreOptions {
             neurons,
             fifo_depth: 16,
             init: None,
+            runtime_params: false,
         }
     }
 }
@@ -77,6 +81,8 @@ pub struct GeneratedCore {
     pub top: String,
     pub datapath: String,
     pub ports: Vec<PortInfo>,
+    /// The run-time parameters (empty when the parameters are constants).
+    pub params: Vec<RuntimeParam>,
 }
 
 /// The module name of a twin's datapath: `sf_<model>_<format>`.
@@ -98,9 +104,83 @@ pub fn ty(f: QFormat) -> Ty {
     }
 }
 
-/// A constant in format `f`.
-pub(crate) fn konst(b: &ModuleBuilder, raw: i64, f: QFormat) -> Sig {
-    b.constant(raw as i128, ty(f))
+/// A parameter of a datapath that is a run-time register in a core with `runtime_params`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RuntimeParam {
+    /// Address on the `cfg_addr` port.
+    pub index: u32,
+    /// The constant's name in the twin (`v_th`, `k2`, ...); the datapath port is `p_<name>`.
+    pub name: String,
+    /// Reset value (raw) and its format.
+    pub raw: i64,
+    #[serde(serialize_with = "ser_fmt")]
+    pub format: QFormat,
+}
+
+fn ser_fmt<S: serde::Serializer>(f: &QFormat, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(f)
+}
+
+thread_local! {
+    /// While a run-time-parameter datapath is being built: the parameter ports created so far.
+    static RUNTIME: RefCell<Option<Vec<(RuntimeParam, Sig)>>> = const { RefCell::new(None) };
+}
+
+/// Collects the run-time parameters of one datapath build; clears the collector on drop (also when
+/// a builder panics).
+struct RuntimeScope;
+
+impl RuntimeScope {
+    fn begin() -> Self {
+        RUNTIME.with(|r| *r.borrow_mut() = Some(Vec::new()));
+        RuntimeScope
+    }
+    fn take(self) -> Vec<RuntimeParam> {
+        RUNTIME
+            .with(|r| r.borrow_mut().take())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect()
+    }
+}
+
+impl Drop for RuntimeScope {
+    fn drop(&mut self) {
+        RUNTIME.with(|r| *r.borrow_mut() = None);
+    }
+}
+
+/// A named constant in format `f`: a literal, or (while building a run-time-parameter datapath) an
+/// input port `p_<name>` that the core drives from a register reset to `raw`.
+pub(crate) fn konst(b: &ModuleBuilder, name: &str, raw: i64, f: QFormat) -> Sig {
+    let port = RUNTIME.with(|r| {
+        let mut r = r.borrow_mut();
+        let list = r.as_mut()?;
+        if let Some((_, s)) = list
+            .iter()
+            .find(|(p, _)| p.name == name && p.raw == raw && p.format == f)
+        {
+            return Some(*s);
+        }
+        let mut pname = name.to_string();
+        if list.iter().any(|(p, _)| p.name == pname) {
+            pname = format!("{name}_{}", list.len());
+        }
+        let sig = b.input(&format!("p_{pname}"), ty(f));
+        let index = list.len() as u32;
+        list.push((
+            RuntimeParam {
+                index,
+                name: pname,
+                raw,
+                format: f,
+            },
+            sig,
+        ));
+        Some(sig)
+    });
+    port.unwrap_or_else(|| b.constant(raw as i128, ty(f)))
 }
 
 /// Multiply a signed signal by a constant coefficient: a DSP-style multiply by the raw value, or a
@@ -109,7 +189,7 @@ pub(crate) fn konst(b: &ModuleBuilder, raw: i64, f: QFormat) -> Sig {
 pub(crate) fn cmul(b: &ModuleBuilder, x: Sig, c: &Coef) -> Sig {
     let out_w = x.width() + c.fmt.width();
     match c.mul {
-        MulVariant::Exact => b.mul(x, konst(b, c.raw, c.fmt)),
+        MulVariant::Exact => b.mul(x, konst(b, c.name, c.raw, c.fmt)),
         MulVariant::ShiftAdd { .. } => {
             if c.csd.is_empty() {
                 return b.const_s(0, out_w);
@@ -168,7 +248,21 @@ fn header(b: &ModuleBuilder, model: &FixedModel) {
 /// The combinational single-neuron datapath of `model`: inputs are the state words (port names =
 /// word names) and `in_data`; outputs `<word>_next` and `spike`.
 pub fn datapath(model: &FixedModel) -> Result<Module, HdlError> {
-    let b = ModuleBuilder::new(&datapath_name(model))?;
+    datapath_build(model, &datapath_name(model))
+}
+
+/// The datapath with its named constants as input ports `p_<name>` (module `sf_<model>_<fmt>_rt`),
+/// and the list of those parameters. Multiplies by exact coefficients become multiplies by the port;
+/// shift-add coefficients stay wired (their structure is the coefficient), and terms whose
+/// coefficient is zero are absent.
+pub fn datapath_runtime(model: &FixedModel) -> Result<(Module, Vec<RuntimeParam>), HdlError> {
+    let scope = RuntimeScope::begin();
+    let m = datapath_build(model, &format!("{}_rt", datapath_name(model)))?;
+    Ok((m, scope.take()))
+}
+
+fn datapath_build(model: &FixedModel, name: &str) -> Result<Module, HdlError> {
+    let b = ModuleBuilder::new(name)?;
     header(&b, model);
     b.header_line("single-neuron update: (state, in_data) -> (state_next, spike), combinational");
     let words: Vec<Sig> = model
@@ -211,7 +305,11 @@ pub fn core(model: &FixedModel, opts: &CoreOptions) -> Result<GeneratedCore, Hdl
             opts.fifo_depth
         )));
     }
-    let dp = datapath(model)?;
+    let (dp, params) = if opts.runtime_params {
+        datapath_runtime(model)?
+    } else {
+        (datapath(model)?, Vec::new())
+    };
     let words = model.state_words();
     let init_one = model.initial_state();
     let init: Vec<[i64; MAX_STATE]> = match &opts.init {
@@ -224,7 +322,11 @@ pub fn core(model: &FixedModel, opts: &CoreOptions) -> Result<GeneratedCore, Hdl
         }
         None => vec![init_one; n],
     };
-    let top = core_name(model, n);
+    let top = if opts.runtime_params {
+        format!("{}_rt_n{n}", datapath_name(model))
+    } else {
+        core_name(model, n)
+    };
     let b = ModuleBuilder::new(&top)?;
     header(&b, model);
     b.header_line(format!(
@@ -292,6 +394,33 @@ pub fn core(model: &FixedModel, opts: &CoreOptions) -> Result<GeneratedCore, Hdl
         lo += width;
     }
     conns.push(("in_data".into(), s1_in));
+    // run-time parameters: a register bank written through cfg_we / cfg_addr / cfg_data
+    let mut cfg_ports = None;
+    if !params.is_empty() {
+        let paw = crate::ir::addr_width(params.len());
+        let dw = params.iter().map(|p| p.format.width()).max().unwrap_or(1);
+        let cfg_we = b.input("cfg_we", Ty::BIT);
+        let cfg_addr = b.input("cfg_addr", Ty::unsigned(paw));
+        let cfg_data = b.input("cfg_data", Ty::signed(dw));
+        b.header_line(format!(
+            "run-time parameters (cfg_addr: name = reset value, format): {}",
+            params
+                .iter()
+                .map(|p| format!("{}: {} = {} {}", p.index, p.name, p.raw, p.format))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ));
+        for p in &params {
+            let t = ty(p.format);
+            let r = b.reg(&format!("prm_{}", p.name), t, p.raw as i128);
+            let bits = b.trunc(cfg_data, t.width);
+            let val = if t.signed { bits } else { b.as_unsigned(bits) };
+            let hit = b.and(cfg_we, b.eq(cfg_addr, b.const_u(p.index as i128, paw)));
+            b.set_next_enabled(r, val, hit);
+            conns.push((format!("p_{}", p.name), r));
+        }
+        cfg_ports = Some((paw, dw));
+    }
     let conn_refs: Vec<(&str, Sig)> = conns.iter().map(|(k, s)| (k.as_str(), *s)).collect();
     let inst = b.instance("u_dp", &dp, &conn_refs);
     let nexts: Vec<Sig> = words
@@ -423,10 +552,26 @@ pub fn core(model: &FixedModel, opts: &CoreOptions) -> Result<GeneratedCore, Hdl
             format: Some(w.fmt.to_string()),
         });
     }
+    if let Some((paw, dw)) = cfg_ports {
+        for (name, width, signed) in [
+            ("cfg_we", 1, false),
+            ("cfg_addr", paw, false),
+            ("cfg_data", dw, true),
+        ] {
+            ports.push(PortInfo {
+                name: name.into(),
+                dir: "input",
+                width,
+                signed,
+                format: None,
+            });
+        }
+    }
     Ok(GeneratedCore {
         design: Design::new(module)?,
         top,
         datapath: dp.name().to_string(),
         ports,
+        params,
     })
 }

@@ -37,12 +37,12 @@ pub(super) fn build(
     // V: kin I - kl (V - EL) - kk w (V - EK) - ca[V] at fa + cf fraction bits
     let p = b.named(
         "p",
-        b.round_shr(b.mul(w, b.sub(v, konst(b, m.ek, m.fmt_v))), fw),
+        b.round_shr(b.mul(w, b.sub(v, konst(b, "ek", m.ek, m.fmt_v))), fw),
     ); // f frac
     let fa = f.max(fi);
     let drive = b.shl(cmul(b, input, &m.kin), fa - fi);
     let ion = b.add(
-        cmul(b, b.sub(v, konst(b, m.el, m.fmt_v)), &m.kl),
+        cmul(b, b.sub(v, konst(b, "el", m.el, m.fmt_v)), &m.kl),
         cmul(b, p, &m.kk),
     );
     let acc = b.sub(b.sub(drive, b.shl(ion, fa - f)), align(b, ca, fca, fa + cf));
@@ -57,8 +57,8 @@ pub(super) fn build(
         b,
         v1,
         armed,
-        konst(b, m.v_th, m.fmt_v),
-        konst(b, m.v_rearm, m.fmt_v),
+        konst(b, "v_th", m.v_th, m.fmt_v),
+        konst(b, "v_rearm", m.v_rearm, m.fmt_v),
     );
     (vec![v1, w1, armed_next], spike)
 }

@@ -98,7 +98,7 @@ pub(super) fn build(
             for c in [bl, bm, br] {
                 describe(b, c);
             }
-            let (kl, kr) = (konst(b, *vl, m.fmt), konst(b, *vr, m.fmt));
+            let (kl, kr) = (konst(b, "vl", *vl, m.fmt), konst(b, "vr", *vr, m.fmt));
             let dl = b.sub(v, kl); // W+1 bits
             let dr = b.sub(v, kr);
             let zero = b.const_s(0, dl.width());
@@ -142,8 +142,8 @@ pub(super) fn build(
                 b,
                 v1,
                 words[2],
-                konst(b, v_th, m.fmt),
-                konst(b, v_rearm, m.fmt),
+                konst(b, "v_th", v_th, m.fmt),
+                konst(b, "v_rearm", v_rearm, m.fmt),
             );
             (vec![v1, w1, armed_next], spike)
         }
@@ -152,9 +152,9 @@ pub(super) fn build(
                 "spike: v >= {v_peak}: v = {v_reset}, w += {d} (raw, {})",
                 m.fmt
             ));
-            let fire = b.named("fire", b.ge(v1, konst(b, v_peak, m.fmt)));
-            let v_next = b.mux(fire, konst(b, v_reset, m.fmt), v1);
-            let w_reset = sat(b, b.add(w1, konst(b, d, m.fmt)), m.fmt);
+            let fire = b.named("fire", b.ge(v1, konst(b, "v_peak", v_peak, m.fmt)));
+            let v_next = b.mux(fire, konst(b, "v_reset", v_reset, m.fmt), v1);
+            let w_reset = sat(b, b.add(w1, konst(b, "d", d, m.fmt)), m.fmt);
             let w_next = b.mux(fire, w_reset, w1);
             (vec![v_next, w_next], fire)
         }
