@@ -138,26 +138,13 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             }
             (top, files)
         }
-        None => {
-            let (top, files) = core_files(&c)?;
-            let dir = tmp.path().join("rtl");
-            std::fs::create_dir_all(&dir)?;
-            let mut paths = Vec::new();
-            for (n, t) in files.iter().filter(|(n, _)| n.ends_with(".v")) {
-                let p = dir.join(n);
-                std::fs::write(&p, t)?;
-                paths.push(p);
-            }
-            (top, paths)
-        }
+        None => write_generated(&c, &tmp.path().join("rtl"))?,
     };
     let mut spec = CoreSpec::of(&c.twin, &top, c.neurons);
     if c.runtime_params {
         spec.cfg = Some(cfg_port(&c.twin, &rtl, &top)?);
     }
-    let standard: Stimulus = c.spec.default_stimulus().parse()?;
-    let typical = cosim::typical_range(standard.at(1e4));
-    let inputs = cosim::random_inputs(c.twin.input_format(), typical, c.neurons, a.steps, a.seed);
+    let inputs = random_inputs(&a, &c)?;
     let workdir = a.workdir.clone().unwrap_or_else(|| tmp.path().join("work"));
     let opts = CosimOptions {
         simulator,
@@ -176,13 +163,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         o.insert("bit_exact".into(), json!(report.mismatch.is_none()));
         o.insert("seed".into(), json!(a.seed));
     }
-    let json_text = serde_json::to_string_pretty(&j)? + "\n";
-    if let Some(p) = &a.report {
-        super::common::write_atomic(p, json_text.as_bytes())?;
-    }
-    if a.format == "json" {
-        print!("{json_text}");
-    } else {
+    if emit_report(&a, &j)? {
         println!(
             "{top}: {} neurons x {} steps = {} updates in {} ({} address events)",
             c.neurons, a.steps, report.updates, simulator, report.spikes
@@ -311,24 +292,9 @@ fn run_fast(a: &Args, c: &super::hw::Core, total: usize) -> anyhow::Result<ExitC
     }
     cosim::check_simulator(Simulator::Verilator)?;
     let tmp = tempfile::tempdir().context("creating a temporary folder")?;
-    let (top, files) = core_files(c)?;
-    let dir = tmp.path().join("rtl");
-    std::fs::create_dir_all(&dir)?;
-    let mut rtl = Vec::new();
-    for (n, t) in files.iter().filter(|(n, _)| n.ends_with(".v")) {
-        let p = dir.join(n);
-        std::fs::write(&p, t)?;
-        rtl.push(p);
-    }
+    let (top, rtl) = write_generated(c, &tmp.path().join("rtl"))?;
     let spec = CoreSpec::of(&c.twin, &top, c.neurons);
-    let standard: Stimulus = c.spec.default_stimulus().parse()?;
-    let inputs = cosim::random_inputs(
-        c.twin.input_format(),
-        cosim::typical_range(standard.at(1e4)),
-        c.neurons,
-        a.steps,
-        a.seed,
-    );
+    let inputs = random_inputs(a, c)?;
     let workdir = a.workdir.clone().unwrap_or_else(|| tmp.path().join("work"));
     let built = fast::build(&spec, &rtl, &workdir)?;
     let init = vec![c.twin.initial_state(); c.neurons];
@@ -340,13 +306,7 @@ fn run_fast(a: &Args, c: &super::hw::Core, total: usize) -> anyhow::Result<ExitC
         "mismatch": v.mismatch, "build_seconds": f.build_seconds, "sim_seconds": f.sim_seconds,
         "wall_seconds": f.wall_seconds, "seed": a.seed,
     });
-    let json_text = serde_json::to_string_pretty(&j)? + "\n";
-    if let Some(p) = &a.report {
-        super::common::write_atomic(p, json_text.as_bytes())?;
-    }
-    if a.format == "json" {
-        print!("{json_text}");
-    } else {
+    if emit_report(a, &j)? {
         println!(
             "{top}: {} neurons x {} steps = {} updates in verilator, fast mode ({} address events)",
             c.neurons, a.steps, f.updates, f.spikes
@@ -403,4 +363,43 @@ fn cfg_port(
             rtl.len()
         ),
     }
+}
+
+/// Write `--report` and print the JSON when asked; returns whether the table is still to be printed.
+fn emit_report(a: &Args, j: &serde_json::Value) -> anyhow::Result<bool> {
+    let json_text = serde_json::to_string_pretty(j)? + "\n";
+    if let Some(p) = &a.report {
+        super::common::write_atomic(p, json_text.as_bytes())?;
+    }
+    if a.format == "json" {
+        print!("{json_text}");
+        return Ok(false);
+    }
+    Ok(true)
+}
+
+/// Generate the core's Verilog into `dir`; the top module and the file paths.
+fn write_generated(c: &super::hw::Core, dir: &Path) -> anyhow::Result<(String, Vec<PathBuf>)> {
+    let (top, files) = core_files(c)?;
+    std::fs::create_dir_all(dir)?;
+    let mut paths = Vec::new();
+    for (n, t) in files.iter().filter(|(n, _)| n.ends_with(".v")) {
+        let p = dir.join(n);
+        std::fs::write(&p, t)?;
+        paths.push(p);
+    }
+    Ok((top, paths))
+}
+
+/// The seeded random input of `--steps` ticks around the model's standard input.
+fn random_inputs(a: &Args, c: &super::hw::Core) -> anyhow::Result<Vec<i64>> {
+    let standard: Stimulus = c.spec.default_stimulus().parse()?;
+    let typical = cosim::typical_range(standard.at(1e4));
+    Ok(cosim::random_inputs(
+        c.twin.input_format(),
+        typical,
+        c.neurons,
+        a.steps,
+        a.seed,
+    ))
 }
