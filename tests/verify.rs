@@ -179,6 +179,14 @@ fn mismatch_report_names_step_neuron_signal_and_shows_the_vcd_window() {
     );
     assert!(err.contains("VCD window") && err.contains("obs_v"), "{err}");
     assert!(vcd.exists());
+    let model_vcd = std::fs::read_to_string(dir.path().join("run_model.vcd")).unwrap();
+    assert!(
+        model_vcd.contains("twin_neuron0")
+            && model_vcd.contains(" v ")
+            && model_vcd.contains("spike"),
+        "{}",
+        &model_vcd[..model_vcd.len().min(600)]
+    );
 }
 
 #[test]

@@ -35,7 +35,8 @@ pub struct Args {
     /// Verify the Verilog in this folder instead of generating it.
     #[arg(long)]
     pub rtl: Option<PathBuf>,
-    /// Write the simulation's VCD here (and print the window around a mismatch).
+    /// Write the simulation's VCD here (and print the window around a mismatch); the twin's trace of
+    /// neuron 0 goes beside it as <stem>_model.vcd (one step per dt) to open side by side.
     #[arg(long)]
     pub vcd: Option<PathBuf>,
     /// Plot RTL and model membrane of neuron 0 overlaid (PNG or SVG); a raster of the RTL's address
@@ -186,6 +187,9 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     }
     if let Some(p) = &a.plot {
         plot(p, &c, &report)?;
+    }
+    if let Some(v) = &a.vcd {
+        write_model_vcd(v, &c, &init, &inputs)?;
     }
     match &report.mismatch {
         None => {
@@ -402,4 +406,52 @@ fn random_inputs(a: &Args, c: &super::hw::Core) -> anyhow::Result<Vec<i64>> {
         a.steps,
         a.seed,
     ))
+}
+
+/// The fixed twin's trace of neuron 0 as a VCD (state words and spike, one step per `dt`).
+fn write_model_vcd(
+    rtl_vcd: &Path,
+    c: &super::hw::Core,
+    init: &[[i64; spikeforge_model::neuron::MAX_STATE]],
+    inputs: &[i64],
+) -> anyhow::Result<()> {
+    use spikeforge_sim::vcdio::{write_trace_vcd, VcdSignal};
+    let words = c.twin.state_words();
+    let mut x = init[0];
+    let mut cols: Vec<Vec<i64>> = vec![Vec::new(); words.len() + 2];
+    for k in (0..inputs.len()).step_by(c.neurons) {
+        let fired = c.twin.step(&mut x, inputs[k]);
+        cols[0].push(inputs[k]);
+        for (i, col) in cols.iter_mut().skip(1).take(words.len()).enumerate() {
+            col.push(x[i]);
+        }
+        cols[words.len() + 1].push(i64::from(fired));
+    }
+    let mut signals = vec![VcdSignal::new(
+        "in_data",
+        c.twin.input_format().width(),
+        std::mem::take(&mut cols[0]),
+    )];
+    for (i, w) in words.iter().enumerate() {
+        signals.push(VcdSignal::new(
+            w.name,
+            w.fmt.width(),
+            std::mem::take(&mut cols[i + 1]),
+        ));
+    }
+    signals.push(VcdSignal::new(
+        "spike",
+        1,
+        std::mem::take(&mut cols[words.len() + 1]),
+    ));
+    let stem = rtl_vcd
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let path = rtl_vcd.with_file_name(format!("{stem}_model.vcd"));
+    let step_ns = ((c.dt * 1e6).round() as u64).max(1);
+    let n = inputs.len() / c.neurons;
+    write_trace_vcd(&path, "twin_neuron0", step_ns, &signals, n)
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
 }
