@@ -9,8 +9,10 @@
 //!   parameters, the state and the input. The RTL must equal it bit for bit, every step.
 //! * Time-step semantics and the spike-time convention are in [`neuron`].
 //! * This crate does no I/O, runs no tools and knows nothing of Verilog.
+pub mod analysis;
 pub mod error;
 pub mod fixed;
+pub mod learning;
 pub mod lut;
 pub mod neuron;
 pub mod params;

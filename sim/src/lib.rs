@@ -3,5 +3,6 @@
 pub mod cosim;
 pub mod error;
 pub mod fast;
+pub mod phase;
 pub mod plot;
 pub mod vcdio;

@@ -2,9 +2,15 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod analyze;
+mod bifurcation;
 mod common;
+mod design;
+mod fi;
 mod generate;
 mod hw;
+mod plasticity;
+mod quantize;
 mod simulate;
 mod verify;
 
@@ -31,6 +37,18 @@ pub enum Command {
     Generate(generate::Args),
     /// Co-simulate a core in Verilator or Icarus against the fixed-point twin, bit for bit.
     Verify(verify::Args),
+    /// Phase plane of a 2-D model at one current: nullclines, fixed points, portrait.
+    Analyze(analyze::Args),
+    /// Scan a parameter for saddle-node and Hopf points; excitability class; diagram.
+    Bifurcation(bifurcation::Args),
+    /// Firing rate against current, swept up, down or both (hysteresis).
+    Fi(fi::Args),
+    /// Design a nullcline or hasler neuron from its nullclines and wanted class.
+    Design(design::Args),
+    /// Fixed twin vs f64 model over formats: onset shift, class, recommended format.
+    Quantize(quantize::Args),
+    /// Learning rules on one synapse: pairing protocol, STDP window, rate dependence (f64 and twin).
+    Plasticity(plasticity::Args),
 }
 
 /// Run a parsed command line.
@@ -39,5 +57,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Simulate(a) => simulate::run(a),
         Command::Generate(a) => generate::run(a),
         Command::Verify(a) => verify::run(a),
+        Command::Analyze(a) => analyze::run(a),
+        Command::Bifurcation(a) => bifurcation::run(a),
+        Command::Fi(a) => fi::run(a),
+        Command::Design(a) => design::run(a),
+        Command::Quantize(a) => quantize::run(a),
+        Command::Plasticity(a) => plasticity::run(a),
     }
 }
