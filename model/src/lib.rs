@@ -14,6 +14,7 @@ pub mod error;
 pub mod fixed;
 pub mod learning;
 pub mod lut;
+pub mod network;
 pub mod neuron;
 pub mod params;
 pub mod population;

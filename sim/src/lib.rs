@@ -3,6 +3,7 @@
 pub mod cosim;
 pub mod error;
 pub mod fast;
+pub mod netplot;
 pub mod phase;
 pub mod plot;
 pub mod vcdio;

@@ -11,6 +11,7 @@ mod generate;
 mod hw;
 mod plasticity;
 mod quantize;
+mod run;
 mod simulate;
 mod verify;
 
@@ -49,6 +50,8 @@ pub enum Command {
     Quantize(quantize::Args),
     /// Learning rules on one synapse: pairing protocol, STDP window, rate dependence (f64 and twin).
     Plasticity(plasticity::Args),
+    /// Simulate a network from a TOML config (populations, projections, learning, monitors).
+    Run(run::Args),
 }
 
 /// Run a parsed command line.
@@ -63,5 +66,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Design(a) => design::run(a),
         Command::Quantize(a) => quantize::run(a),
         Command::Plasticity(a) => plasticity::run(a),
+        Command::Run(a) => run::run(a),
     }
 }
