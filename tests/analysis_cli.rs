@@ -1,37 +1,9 @@
 //! End-to-end tests of `analyze`, `bifurcation`, `fi`, `design` and `quantize`: JSON shapes,
 //! must-show values through the binary, exit codes on bad input, and plots that render.
+mod common;
+use common::{bad, json, sf};
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn sf(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_spikeforge"))
-        .args(args)
-        .output()
-        .expect("run spikeforge")
-}
-
-fn json(args: &[&str]) -> Value {
-    let o = sf(args);
-    assert!(
-        o.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&o.stdout)))
-}
-
-fn bad(args: &[&str], needle: &str) {
-    let o = sf(args);
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "{args:?} should exit 2: {err}");
-    assert!(
-        err.contains(needle),
-        "{args:?}: message should mention '{needle}': {err}"
-    );
-    assert!(!err.contains("panicked"), "{args:?} panicked: {err}");
-}
 
 fn keys(v: &Value) -> Vec<String> {
     let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();

@@ -1,37 +1,7 @@
 //! End-to-end tests of `spikeforge plasticity`: the Brian2 reference values through the CLI, the
 //! window and rate plots (PNG and SVG), the fixed twin, and exit code 2 on bad input.
-use serde_json::Value;
-use std::process::{Command, Output};
-
-fn sf(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_spikeforge"))
-        .args(args)
-        .output()
-        .expect("run spikeforge")
-}
-
-fn json(args: &[&str]) -> Value {
-    let o = sf(args);
-    assert!(
-        o.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&o.stdout)))
-}
-
-fn bad(args: &[&str], needle: &str) {
-    let o = sf(args);
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "{args:?} should exit 2: {err}");
-    assert!(
-        err.contains(needle),
-        "{args:?}: message should mention '{needle}': {err}"
-    );
-    assert!(!err.contains("panicked"), "{args:?} panicked: {err}");
-    assert!(o.stdout.is_empty(), "{args:?}: no partial output");
-}
+mod common;
+use common::{bad, json, sf};
 
 fn pairing_dw(delta_t: &str) -> f64 {
     let j = json(&[

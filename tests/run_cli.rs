@@ -1,5 +1,7 @@
 //! `spikeforge run`: networks from TOML through the CLI, the same meaning as the Rust builder, and
 //! clear errors (exit 2) for bad configs.
+mod common;
+use common::{bad_all as bad, sf};
 use serde_json::Value;
 use spikeforge::model::learning::RuleSpec;
 use spikeforge::model::network::config::NetworkConfig;
@@ -9,14 +11,6 @@ use spikeforge::model::network::{
 };
 use spikeforge::model::ModelSpec;
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn sf(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_spikeforge"))
-        .args(args)
-        .output()
-        .expect("run spikeforge")
-}
 
 const NET: &str = r#"
 dt = 0.1
@@ -198,19 +192,6 @@ fn config_and_builder_have_the_same_meaning() {
         assert_eq!(x.spikes(m), y.spikes(m), "{arith:?}");
         assert_eq!(x.weights(pj), y.weights(pj), "{arith:?}");
     }
-}
-
-fn bad(args: &[&str], needles: &[&str]) {
-    let o = sf(args);
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "{args:?} should exit 2: {err}");
-    for n in needles {
-        assert!(
-            err.contains(n),
-            "{args:?}: message should mention '{n}': {err}"
-        );
-    }
-    assert!(!err.contains("panicked"), "{err}");
 }
 
 #[test]

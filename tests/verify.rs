@@ -1,14 +1,9 @@
 //! `spikeforge verify` end to end: a generated core verifies bit-exact in both simulators, and every
 //! single edit of the mutation set is caught through `verify --rtl` (exit 1 with the mismatch).
+mod common;
+use common::sf;
 use std::path::Path;
 use std::process::{Command, Output};
-
-fn sf(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_spikeforge"))
-        .args(args)
-        .output()
-        .expect("run spikeforge")
-}
 
 fn generate(dir: &Path, model: &[&str]) {
     let mut args = vec!["generate"];

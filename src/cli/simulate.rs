@@ -61,6 +61,10 @@ pub struct Args {
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let spec = a.model.spec()?;
     let info = spec.info;
+    if let Some(p) = &a.plot {
+        // a bad plot file name is bad input: refuse it before printing anything
+        spikeforge_sim::plot::PlotFormat::from_path(p)?;
+    }
     let dt = a.dt.unwrap_or(info.default_dt_ms);
     if !(dt > 0.0 && dt.is_finite()) {
         bail!("--dt {dt}: the time step must be a positive number of ms");

@@ -97,6 +97,9 @@ fn declared_modules(files: &[PathBuf]) -> Vec<String> {
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let c = a.core.resolve()?;
     let simulator: Simulator = a.simulator.parse().map_err(anyhow::Error::msg)?;
+    if let Some(p) = &a.plot {
+        spikeforge_sim::plot::PlotFormat::from_path(p)?;
+    }
     if a.steps == 0 {
         bail!("--steps 0: nothing to verify");
     }
